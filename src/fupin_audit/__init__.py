@@ -1,0 +1,8 @@
+"""fupin-audit: audit 建档立卡 poverty-household registries."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("fupin-audit")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0"

@@ -1,0 +1,46 @@
+"""Errors that stop an audit before it starts. The command line turns each into one plain message and exit 2.
+
+Problems inside the data are never exceptions: they become ``data_error`` findings.
+"""
+
+from __future__ import annotations
+
+
+class FupinAuditError(Exception):
+    """Base of every error the tool reports to the user in plain words (exit code 2)."""
+
+
+class InputError(FupinAuditError):
+    """A file cannot be read: missing, damaged, encrypted, empty, undecodable."""
+
+
+class MissingColumnsError(InputError):
+    """A table lacks a column the audit cannot run without."""
+
+    def __init__(self, where: str, missing: list[str], seen: list[str], candidates: dict[str, list[str]]):
+        self.where = where
+        self.missing = missing
+        self.seen = seen
+        self.candidates = candidates
+        hints = "; ".join(
+            f"{name} 的相近列：{'、'.join(found)}" for name, found in candidates.items() if found
+        )
+        message = (
+            f"{where}：缺少必需的列 {'、'.join(missing)}。读到的表头：{'、'.join(seen) or '（无）'}。"
+            + (f"{hints}。" if hints else "")
+            + "请改表头为标准名称，或检查表头所在行。"
+        )
+        super().__init__(message)
+
+
+class RulesError(FupinAuditError):
+    """The rules file is invalid; ``problems`` lists every problem found, each naming the rule and field."""
+
+    def __init__(self, path: str, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__(f"规则文件 {path} 有 {len(problems)} 处错误：\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+class UsageError(FupinAuditError):
+    """Bad arguments: an unknown reference list name, a malformed date, an unsupported output type."""

@@ -1,0 +1,58 @@
+"""What the readers hand on: a sheet as read (``RawTable``) and the same sheet normalized (``Table``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class RawTable:
+    """One sheet of a workbook, or one CSV/Parquet file, exactly as read: every cell as text.
+
+    ``frame`` has one column per sheet column, named ``c0, c1, …``; ``headers`` holds the header text
+    of each column as written (two-row headers joined as ``收入情况/工资性收入``). ``rows`` gives the
+    1-based row number in the sheet (or line in the CSV) of each frame row; ``numeric`` marks, per
+    column position, the cells that the workbook stored as numbers (an ID stored as a number has lost
+    digits). ``skipped`` counts rows dropped on purpose (blank, subtotal 合计) by reason, with their
+    row numbers, so that no row is lost without saying so.
+    """
+
+    path: Path
+    sheet: str | None
+    headers: list[str]
+    frame: pd.DataFrame
+    rows: np.ndarray
+    numeric: dict[int, np.ndarray] = field(default_factory=dict)
+    skipped: dict[str, list[int]] = field(default_factory=dict)
+    header_row: int = 1
+    hidden: bool = False
+
+
+@dataclass
+class Table:
+    """A ``RawTable`` after header mapping and value normalization.
+
+    ``frame`` has canonical columns (fields.py) typed by field type — text/enum/id: ``str``; bool:
+    ``boolean``; number: ``Float64``; int and year: ``Int64``; date: ``datetime64[ns]`` — plus
+    unknown columns kept as text under their header, plus ``_file``, ``_sheet``, ``_row`` (origin of
+    each row). For each id-type column ``X`` it also carries ``_raw_X`` (the text as read) and
+    ``_numeric_X`` (the cell was stored as a number). ``problems`` is a findings frame
+    (``findings.COLUMNS``) of ``data_error`` rows for values that could not be understood.
+    """
+
+    path: Path
+    sheet: str | None
+    frame: pd.DataFrame
+    mapping: dict[str, str]
+    unknown_columns: list[str]
+    problems: pd.DataFrame
+    rows_read: int
+    skipped: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return f"{self.path.name}（工作表 {self.sheet}）" if self.sheet else self.path.name

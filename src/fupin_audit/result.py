@@ -1,0 +1,55 @@
+"""What an audit returns: the registry, the findings table and the facts of the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .registry import Registry
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file read: its path, SHA-256, and what became of its rows."""
+
+    path: Path
+    sha256: str
+    sheets: tuple[str, ...]
+    rows_read: int
+    rows_audited: int
+    rows_skipped: dict[str, int]
+
+
+@dataclass(frozen=True)
+class SkippedRule:
+    """A rule that did not run: it needs columns the input lacks, or its SQL failed."""
+
+    rule_id: str
+    title: str
+    reason: str
+    missing_columns: tuple[str, ...] = ()
+
+
+@dataclass
+class AuditResult:
+    registry: Registry
+    findings: pd.DataFrame
+    as_of: dt.date
+    as_of_source: str
+    """Where the reference date came from: 命令行 --as-of, 规则文件, 登记表年度, 今天."""
+    inputs: list[InputFile]
+    rules_path: Path
+    rules_sha256: str
+    rules_table: pd.DataFrame
+    """One row per rule: id, title, kind, severity, sql, parameters, basis (for 规则说明)."""
+    parameters: dict[str, object]
+    """Parameters used, for the report's 概览 (poverty lines, monitoring range …)."""
+    skipped_rules: list[SkippedRule] = field(default_factory=list)
+    references: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Per reference list: name, title, path, rows, invalid-ID rows, registry people matched."""
+    reference_matches: dict[str, pd.DataFrame] = field(default_factory=dict)
+    started: dt.datetime = field(default_factory=dt.datetime.now)
+    version: str = ""
