@@ -1,4 +1,9 @@
-"""The registry: ``households`` (one row per 户编号) and ``members`` (one row per person)."""
+"""The registry: ``households`` (one row per 户编号) and ``members`` (one row per person).
+
+``build_registry`` assembles it from normalized sheets: a flat person-level export is split into
+both frames; a household sheet (户信息) and a member sheet (人员信息), recognised by their columns
+rather than their names, are joined by 户编号.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from . import findings
+from .fields import BY_NAME, HOUSEHOLD_KEY, fields_of
 from .io.table import Table
+
+ORIGIN = ("_file", "_sheet", "_row")
+KEYS = tuple(f.name for f in fields_of("key"))
+LOCATION = ("县", "乡镇", "行政村")
+MEMBER_MARKERS = ("证件号码", "姓名", "与户主关系")
 
 
 @dataclass
@@ -24,3 +36,188 @@ class Registry:
     members: pd.DataFrame
     problems: pd.DataFrame
     tables: list[Table] = field(default_factory=list)
+
+
+def is_member_table(table: Table) -> bool:
+    """A sheet lists people when it has any of 证件号码, 姓名, 与户主关系."""
+    return any(c in table.frame.columns for c in MEMBER_MARKERS)
+
+
+def build_registry(tables: list[Table]) -> Registry:
+    """Assemble households and members from normalized sheets (flat exports, or 户信息 + 人员信息)."""
+    member_tables = [t for t in tables if is_member_table(t)]
+    household_tables = [t for t in tables if not is_member_table(t)]
+    problems = [t.problems for t in tables]
+    flat = _concat([t.frame for t in member_tables])
+    flat, missing_key = _drop_rows_without_household(flat)
+    problems.append(missing_key)
+    if household_tables:
+        households = _concat([t.frame for t in household_tables])
+        households, duplicate = _first_per_household(households)
+        problems.append(duplicate)
+        members, orphans = _members_with_households(flat, households)
+        problems.append(orphans)
+    else:
+        households, conflicts = _split_households(flat)
+        problems.append(conflicts)
+        members = flat.drop(columns=[c for c in _household_columns(flat) if c not in KEYS])
+    households = _with_head_columns(households, members)
+    return Registry(
+        households=households.reset_index(drop=True),
+        members=members.reset_index(drop=True),
+        problems=findings.combine(problems),
+        tables=tables,
+    )
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame({HOUSEHOLD_KEY: pd.Series([], dtype="str")})
+    return pd.concat(frames, ignore_index=True, sort=False)
+
+
+def _household_columns(frame: pd.DataFrame) -> list[str]:
+    """Key and household-level canonical columns present in ``frame``."""
+    return [c for c in frame.columns if c in BY_NAME and BY_NAME[c].level in ("key", "household")]
+
+
+def _household_findings(
+    rows: pd.DataFrame, rule_id: str, severity: str, messages: pd.Series, evidence: list[dict[str, object]]
+) -> pd.DataFrame:
+    return findings.make_findings(
+        {
+            "rule_id": rule_id,
+            "kind": "data_error",
+            "severity": severity,
+            "county": row.get("县"),
+            "township": row.get("乡镇"),
+            "village": row.get("行政村"),
+            "household_id": row.get(HOUSEHOLD_KEY),
+            "person_id": row.get("证件号码"),
+            "name": row.get("姓名"),
+            "message": message,
+            "evidence": ev,
+            "source": findings.source_text(row.get("_file"), row.get("_sheet"), row.get("_row")),
+        }
+        for row, message, ev in zip(rows.to_dict("records"), messages, evidence, strict=True)
+    )
+
+
+def _drop_rows_without_household(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rows without a 户编号 cannot be assigned to a household: reported, kept out of both frames."""
+    if HOUSEHOLD_KEY not in flat.columns:
+        return flat, findings.empty()
+    blank = flat[HOUSEHOLD_KEY].isna()
+    if not blank.any():
+        return flat, findings.empty()
+    bad = flat[blank]
+    messages = pd.Series(["该行没有户编号，无法归入任何户，未参与政策规则核查"] * len(bad))
+    return flat[~blank], _household_findings(bad, "household_id_missing", "high", messages, [{}] * len(bad))
+
+
+def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per 户编号 from a flat export: the head's row (or the first) gives the values;
+    household values that disagree between member rows become ``household_conflict`` findings."""
+    columns = _household_columns(flat)
+    if HOUSEHOLD_KEY not in flat.columns:
+        return pd.DataFrame({HOUSEHOLD_KEY: pd.Series([], dtype="str")}), findings.empty()
+    order = flat.assign(_not_head=(flat.get("与户主关系", pd.Series(index=flat.index)) != "户主"))
+    order = order.sort_values(["_not_head"], kind="stable")
+    grouped = order.groupby(HOUSEHOLD_KEY, sort=False)
+    households = grouped[columns + list(ORIGIN)].first()
+    households = households.drop(columns=HOUSEHOLD_KEY, errors="ignore").reset_index()
+    # ``first`` skips nulls per column; origin must come from one row, the first in order.
+    first_rows = order.drop_duplicates(HOUSEHOLD_KEY)[[HOUSEHOLD_KEY, *ORIGIN]]
+    households = households.drop(columns=list(ORIGIN)).merge(first_rows, on=HOUSEHOLD_KEY, how="left")
+    return households, _conflicts(flat, [c for c in columns if c != HOUSEHOLD_KEY], households)
+
+
+def _conflicts(flat: pd.DataFrame, columns: list[str], households: pd.DataFrame) -> pd.DataFrame:
+    if not columns or flat.empty:
+        return findings.empty()
+    distinct = flat.groupby(HOUSEHOLD_KEY, sort=False)[columns].nunique(dropna=True)
+    stacked = distinct.stack()
+    stacked = stacked[stacked > 1]
+    if stacked.empty:
+        return findings.empty()
+    rows, messages, evidence = [], [], []
+    indexed = households.set_index(HOUSEHOLD_KEY)
+    involved = flat[flat[HOUSEHOLD_KEY].isin(stacked.index.get_level_values(0))]
+    groups = involved.groupby(HOUSEHOLD_KEY, sort=False)
+    for household_id, column in stacked.index:
+        values = groups.get_group(household_id)[column].dropna()
+        shown = [_show(v) for v in dict.fromkeys(values.tolist())]
+        row = indexed.loc[household_id].to_dict()
+        row[HOUSEHOLD_KEY] = household_id
+        row["证件号码"] = None
+        row["姓名"] = None
+        rows.append(row)
+        messages.append(
+            f"同一户各成员行的“{column}”不一致（{'、'.join(shown)}），已取户主行的值，请核实"
+        )
+        evidence.append({"column": column, "values": shown})
+    return _household_findings(pd.DataFrame(rows), "household_conflict", "medium", pd.Series(messages), evidence)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _first_per_household(households: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A household sheet should list each 户编号 once; later rows of a repeated 户编号 are reported."""
+    if HOUSEHOLD_KEY not in households.columns:
+        return households, findings.empty()
+    households = households[households[HOUSEHOLD_KEY].notna()]
+    repeated = households.duplicated(HOUSEHOLD_KEY, keep="first")
+    if not repeated.any():
+        return households, findings.empty()
+    bad = households[repeated].assign(证件号码=None, 姓名=None)
+    messages = pd.Series(["户信息表中户编号重复出现，已取第一行，请核实"] * len(bad))
+    return households[~repeated], _household_findings(bad, "household_repeated", "medium", messages, [{}] * len(bad))
+
+
+def _members_with_households(
+    members: pd.DataFrame, households: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give members their household's location when their sheet lacks it; report members whose
+    户编号 is not in the household sheet."""
+    if HOUSEHOLD_KEY not in members.columns:
+        return members, findings.empty()
+    location = [c for c in KEYS if c in households.columns and c != HOUSEHOLD_KEY]
+    fill = households[[HOUSEHOLD_KEY, *location]]
+    merged = members.merge(fill, on=HOUSEHOLD_KEY, how="left", suffixes=("", "__hh"), indicator=True)
+    for column in location:
+        if f"{column}__hh" in merged.columns:
+            merged[column] = merged[column].fillna(merged[f"{column}__hh"])
+            merged = merged.drop(columns=f"{column}__hh")
+    orphan = merged["_merge"] == "left_only"
+    merged = merged.drop(columns="_merge")
+    if not orphan.any():
+        return merged, findings.empty()
+    bad = merged[orphan]
+    messages = pd.Series(
+        [f"户编号“{h}”不在户信息表中，该成员无户信息" for h in bad[HOUSEHOLD_KEY]], index=bad.index
+    )
+    return merged, _household_findings(bad, "orphan_member", "high", messages.reset_index(drop=True), [{}] * len(bad))
+
+
+def _with_head_columns(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Fill 户主姓名 and 户主证件号码 from the head's member row when the household sheet lacks them."""
+    if "与户主关系" not in members.columns or HOUSEHOLD_KEY not in members.columns:
+        return households
+    heads = members[members["与户主关系"] == "户主"].drop_duplicates(HOUSEHOLD_KEY)
+    for target, source in (("户主姓名", "姓名"), ("户主证件号码", "证件号码")):
+        if source not in heads.columns:
+            continue
+        values = heads.set_index(HOUSEHOLD_KEY)[source]
+        from_heads = households[HOUSEHOLD_KEY].map(values)
+        if target in households.columns:
+            households[target] = households[target].fillna(from_heads)
+        else:
+            households[target] = from_heads.astype("str").where(from_heads.notna(), None)
+    return households

@@ -1,0 +1,60 @@
+"""The Python API: ``audit(paths, ...) -> AuditResult``. Every command is a thin layer over it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from . import __version__, findings
+from .inputs import describe_inputs, expand_paths
+from .io.reader import read_tables
+from .registry import build_registry
+from .result import AuditResult
+from .rules.asof import resolve_as_of
+from .rules.engine import run_rules
+from .rules.loader import load_rules, rules_file_sha256, rules_table
+from .schema import check_registry
+
+
+def audit(
+    paths: str | Path | Iterable[str | Path],
+    *,
+    rules: str | Path | None = None,
+    as_of: dt.date | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    include_hidden: bool = False,
+) -> AuditResult:
+    """Audit one registry, given as one or several files, folders or globs, read together.
+
+    The rules file is validated before any data is read. Raises ``FupinAuditError`` subclasses for
+    input that cannot be audited at all (unreadable file, missing required column, invalid rules);
+    every problem inside the data becomes a finding.
+    """
+    started = dt.datetime.now()
+    ruleset, rules_path = load_rules(Path(rules) if rules is not None else None)
+    files = expand_paths(paths)
+    tables = [
+        table
+        for path in files
+        for table in read_tables(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden)
+    ]
+    registry = build_registry(tables)
+    reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
+    registry, schema_findings = check_registry(registry, reference_date)
+    run = run_rules(ruleset, registry, reference_date)
+    return AuditResult(
+        registry=registry,
+        findings=findings.combine([registry.problems, schema_findings, run.findings]),
+        as_of=reference_date,
+        as_of_source=reference_source,
+        inputs=describe_inputs(files, tables),
+        rules_path=rules_path,
+        rules_sha256=rules_file_sha256(rules_path),
+        rules_table=rules_table(ruleset),
+        parameters=run.parameters,
+        skipped_rules=run.skipped,
+        started=started,
+        version=__version__,
+    )

@@ -1,0 +1,44 @@
+"""The one place where errors become messages and exit codes (DESIGN.md exit codes).
+
+2: nothing audited (bad arguments, unreadable input, missing columns, invalid rules) — one or two
+plain lines on stderr. 3: an internal error (a bug) — a traceback only with --debug, and never with
+local variables, since the data is personal.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from ..errors import FupinAuditError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+@contextmanager
+def user_errors(debug: bool) -> Iterator[None]:
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except FupinAuditError as error:
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        print(f"错误：{error}", file=sys.stderr)
+        raise typer.Exit(EXIT_NOT_AUDITED) from None
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except Exception as error:  # a bug: say so plainly, details only on request
+        if debug:
+            traceback.print_exc(file=sys.stderr)
+        print(
+            f"内部错误（{type(error).__name__}）：这是 fupin-audit 的缺陷，不是您的数据的问题。"
+            "请加 --debug 重新运行并把错误信息（不含数据）报告给维护者。",
+            file=sys.stderr,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None

@@ -1,0 +1,75 @@
+"""``fupin-audit check REGISTRY...``: audit, write the report and findings, summarize, exit 0/1/2/3."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ..api import audit
+from ..findings import SEVERITY_ORDER
+from ..masking import mask_findings
+from ..report.excel import write_report
+from ..report.files import write_findings
+from ..report.jsonout import result_to_json
+from ..report.terminal import render_summary
+from ..result import AuditResult
+from .boundary import EXIT_FINDINGS, EXIT_OK, user_errors
+from .options import AsOfOption, DebugOption, FailOn, RulesOption, parse_as_of
+
+
+def default_report_path(registry: str) -> Path:
+    """``<input name>_核查报告.xlsx`` in the current folder."""
+    stem = Path(registry.rstrip("/\\")).stem.replace("*", "").strip("._") or "registry"
+    return Path.cwd() / f"{stem}_核查报告.xlsx"
+
+
+def exit_code(result: AuditResult, fail_on: FailOn) -> int:
+    if fail_on is FailOn.never or result.findings.empty:
+        return EXIT_OK
+    threshold = SEVERITY_ORDER[fail_on.value]
+    worst = min(SEVERITY_ORDER[s] for s in result.findings["severity"])
+    return EXIT_FINDINGS if worst <= threshold else EXIT_OK
+
+
+def check(
+    registry: Annotated[list[str], typer.Argument(help="登记表文件、文件夹或通配符（可多个，合并为一个登记表核查）。")],
+    rules: RulesOption = None,
+    as_of: AsOfOption = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Excel 核查报告路径（默认：<输入文件名>_核查报告.xlsx）。")] = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help="不写 Excel 报告。")] = False,
+    findings: Annotated[Path | None, typer.Option("--findings", help="问题清单文件：.csv、.parquet 或 .jsonl。")] = None,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="有此严重程度及以上的问题时退出码为 1。")] = FailOn.high,
+    mask_ids: Annotated[bool, typer.Option("--mask-ids", help="所有输出中的证件号码打码（110101********1234）。")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="在标准输出打印 JSON 结果，而不是摘要。")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="不打印摘要。")] = False,
+    sheet: Annotated[str | None, typer.Option("--sheet", help="只读这个工作表（名称或从1开始的序号）。")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）。")] = None,
+    include_hidden: Annotated[bool, typer.Option("--include-hidden", help="也读取隐藏的工作表。")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """核查登记表，输出 Excel 报告、问题清单和摘要。"""
+    with user_errors(debug):
+        result = audit(
+            registry,
+            rules=rules,
+            as_of=parse_as_of(as_of),
+            sheet=sheet,
+            encoding=encoding,
+            include_hidden=include_hidden,
+        )
+        report_path = None if no_report else (report or default_report_path(registry[0]))
+        if report_path is not None:
+            write_report(result, report_path, mask_ids=mask_ids)
+        if findings is not None:
+            write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings)
+        if as_json:
+            json.dump(result_to_json(result, mask_ids=mask_ids), sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        elif not quiet:
+            render_summary(result, report_path, findings, Console())
+        raise typer.Exit(exit_code(result, fail_on))

@@ -1,0 +1,57 @@
+"""``fupin-audit rules list|show|lint``: read the rule set without any data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..kinds import BY_CODE, SEVERITY_TITLES
+from ..rules.loader import describe_rule, load_rules, rules_table
+from .boundary import user_errors
+from .options import DebugOption, RulesOption
+
+rules_app = typer.Typer(help="查看和检查规则文件。", no_args_is_help=True)
+
+
+@rules_app.command("list")
+def list_rules(rules: RulesOption = None, debug: DebugOption = False) -> None:
+    """列出规则：编号、问题类型、严重程度、标题。"""
+    with user_errors(debug):
+        ruleset, _ = load_rules(rules)
+        table = Table("编号", "问题类型", "严重程度", "标题", "启用")
+        for row in rules_table(ruleset).itertuples(index=False):
+            table.add_row(
+                row.id,
+                f"{BY_CODE[row.kind].title} {row.kind}",
+                SEVERITY_TITLES[row.severity],
+                row.title,
+                "是" if row.enabled else "否",
+            )
+        Console().print(table)
+
+
+@rules_app.command("show")
+def show_rule(
+    rule_id: Annotated[str, typer.Argument(help="规则编号。")],
+    rules: RulesOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """显示一条规则的 SQL、参数和政策依据。"""
+    with user_errors(debug):
+        ruleset, _ = load_rules(rules)
+        Console().print(describe_rule(ruleset, rule_id), markup=False, highlight=False)
+
+
+@rules_app.command("lint")
+def lint_rules(
+    file: Annotated[Path | None, typer.Argument(help="规则文件（默认：内置 rules.yaml）。", dir_okay=False)] = None,
+    debug: DebugOption = False,
+) -> None:
+    """不读数据，检查规则文件；全部问题一次列出。退出码 0 表示无误，2 表示有错。"""
+    with user_errors(debug):
+        ruleset, path = load_rules(file)
+        print(f"{path}：{len(ruleset.rules)} 条规则，无错误。")

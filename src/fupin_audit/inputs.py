@@ -1,0 +1,84 @@
+"""Which files an audit reads (files, folders, globs) and what became of their rows."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import InputError
+from .io.table import Table
+from .result import InputFile
+
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".csv", ".txt", ".parquet")
+
+
+def _is_registry_file(path: Path) -> bool:
+    """Registry files by suffix; Excel's lock files (~$name.xlsx) and our own reports are not."""
+    return (
+        path.is_file()
+        and path.suffix.lower() in SUPPORTED_SUFFIXES
+        and not path.name.startswith("~$")
+        and "_核查报告" not in path.stem
+    )
+
+
+def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    """Files as given, every registry file inside a folder (recursively), every match of a glob.
+
+    The result is sorted within each folder or glob and has no repeats, so that the same arguments
+    always audit the same files in the same order.
+    """
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    if not items:
+        raise InputError("没有给出要核查的登记表文件。")
+    found: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            matches = sorted(p for p in path.rglob("*") if _is_registry_file(p))
+            if not matches:
+                raise InputError(f"文件夹 {path} 中没有可读取的登记表（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。")
+            found.extend(matches)
+        elif path.exists():
+            found.append(path)
+        elif any(ch in str(item) for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(str(item), recursive=True) if _is_registry_file(Path(p)))
+            if not matches:
+                raise InputError(f"没有文件匹配 {item}。")
+            found.extend(matches)
+        else:
+            raise InputError(f"找不到文件 {path}：请检查路径是否正确。")
+    return list(dict.fromkeys(found))
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_inputs(files: list[Path], tables: list[Table]) -> list[InputFile]:
+    """Per file: SHA-256, sheets read, rows read, rows audited, rows skipped by reason."""
+    described = []
+    for path in files:
+        own = [t for t in tables if t.path == path]
+        skipped: dict[str, int] = {}
+        for table in own:
+            for reason, rows in table.skipped.items():
+                skipped[reason] = skipped.get(reason, 0) + len(rows)
+        audited = sum(t.rows_read for t in own)
+        described.append(
+            InputFile(
+                path=path,
+                sha256=sha256_of(path),
+                sheets=tuple(t.sheet for t in own if t.sheet),
+                rows_read=audited + sum(skipped.values()),
+                rows_audited=audited,
+                rows_skipped=skipped,
+            )
+        )
+    return described

@@ -1,0 +1,105 @@
+"""Assembling households and members from normalized sheets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from fupin_audit import findings
+from fupin_audit.io.table import Table
+from fupin_audit.registry import build_registry
+
+
+def table(rows: list[dict[str, object]], sheet: str = "贫困人口") -> Table:
+    frame = pd.DataFrame(rows)
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].astype("str").where(frame[column].notna(), None)
+    frame["_file"] = "村.xlsx"
+    frame["_sheet"] = sheet
+    frame["_row"] = pd.array(range(4, 4 + len(frame)), dtype="Int64")
+    return Table(
+        path=Path("村.xlsx"),
+        sheet=sheet,
+        frame=frame,
+        mapping={},
+        unknown_columns=[],
+        problems=findings.empty(),
+        rows_read=len(frame),
+    )
+
+
+def person(household: str, name: str, relation: str, **values: object) -> dict[str, object]:
+    return {"行政村": "庄头营子村", "户编号": household, "姓名": name, "与户主关系": relation, **values}
+
+
+def test_flat_export_is_split_into_households_and_members() -> None:
+    registry = build_registry(
+        [
+            table(
+                [
+                    person("H1", "甲", "户主", 家庭人口数=2, 脱贫属性="已脱贫"),
+                    person("H1", "乙", "配偶", 家庭人口数=2, 脱贫属性="已脱贫"),
+                    person("H2", "丙", "户主", 家庭人口数=1, 脱贫属性="未脱贫"),
+                ]
+            )
+        ]
+    )
+    households = registry.households.set_index("户编号")
+    assert list(households.index) == ["H1", "H2"]
+    assert households.loc["H1", "脱贫属性"] == "已脱贫"
+    assert households.loc["H1", "户主姓名"] == "甲"
+    assert "脱贫属性" not in registry.members.columns
+    assert list(registry.members["姓名"]) == ["甲", "乙", "丙"]
+    assert registry.problems.empty
+
+
+def test_household_values_that_disagree_are_reported_and_head_value_kept() -> None:
+    registry = build_registry(
+        [
+            table(
+                [
+                    person("H1", "乙", "配偶", 人均纯收入=5000.0),
+                    person("H1", "甲", "户主", 人均纯收入=4200.0),
+                    person("H2", "丙", "户主", 人均纯收入=4200.0),
+                ]
+            )
+        ]
+    )
+    assert registry.households.set_index("户编号").loc["H1", "人均纯收入"] == 4200.0
+    conflicts = registry.problems
+    assert list(conflicts["rule_id"]) == ["household_conflict"]
+    assert conflicts.loc[0, "household_id"] == "H1"
+    assert "4200" in conflicts.loc[0, "message"] and "5000" in conflicts.loc[0, "message"]
+    assert conflicts.loc[0, "source"] == "村.xlsx:贫困人口:5"
+
+
+def test_rows_without_household_number_are_reported_not_lost() -> None:
+    registry = build_registry([table([person("H1", "甲", "户主"), person(None, "乙", "配偶")])])  # type: ignore[arg-type]
+    assert list(registry.problems["rule_id"]) == ["household_id_missing"]
+    assert registry.problems.loc[0, "source"] == "村.xlsx:贫困人口:5"
+    assert len(registry.households) == 1
+
+
+def test_two_sheet_workbook_is_joined_by_household_number() -> None:
+    households = table(
+        [
+            {"行政村": "庄头营子村", "户编号": "H1", "家庭人口数": 2, "脱贫属性": "已脱贫"},
+            {"行政村": "庄头营子村", "户编号": "H2", "家庭人口数": 1, "脱贫属性": "未脱贫"},
+        ],
+        sheet="户信息",
+    )
+    members = table(
+        [
+            {"户编号": "H1", "姓名": "甲", "与户主关系": "户主"},
+            {"户编号": "H1", "姓名": "乙", "与户主关系": "配偶"},
+            {"户编号": "H9", "姓名": "丁", "与户主关系": "户主"},
+        ],
+        sheet="人员信息",
+    )
+    registry = build_registry([members, households])
+    assert list(registry.households["户编号"]) == ["H1", "H2"]
+    assert list(registry.members["行政村"].fillna("")) == ["庄头营子村", "庄头营子村", ""]
+    assert list(registry.problems["rule_id"]) == ["orphan_member"]
+    assert registry.problems.loc[0, "household_id"] == "H9"
