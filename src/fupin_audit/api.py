@@ -11,9 +11,8 @@ from .inputs import describe_inputs, expand_paths
 from .io.reader import read_tables
 from .registry import build_registry
 from .result import AuditResult
-from .rules.asof import resolve_as_of
-from .rules.engine import run_rules
-from .rules.loader import load_rules, rules_file_sha256, rules_table
+from .rules import load_rules, resolve_as_of, rules_table, run_rules
+from .rules.loader import default_rules_path, rules_file_sha256
 from .schema import check_registry
 
 
@@ -33,7 +32,8 @@ def audit(
     every problem inside the data becomes a finding.
     """
     started = dt.datetime.now()
-    ruleset, rules_path = load_rules(Path(rules) if rules is not None else None)
+    ruleset = load_rules(Path(rules) if rules is not None else None)
+    rules_path = ruleset.path or default_rules_path()
     files = expand_paths(paths)
     tables = [
         table

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import findings
+from .errors import MissingColumnsError
 from .fields import BY_NAME, HOUSEHOLD_KEY, fields_of
+from .io.headers import closest
 from .io.table import Table
 
 ORIGIN = ("_file", "_sheet", "_row")
@@ -47,6 +49,8 @@ def build_registry(tables: list[Table]) -> Registry:
     """Assemble households and members from normalized sheets (flat exports, or 户信息 + 人员信息)."""
     member_tables = [t for t in tables if is_member_table(t)]
     household_tables = [t for t in tables if not is_member_table(t)]
+    for table in tables:
+        _require_columns(table)
     problems = [t.problems for t in tables]
     flat = _concat([t.frame for t in member_tables])
     flat, missing_key = _drop_rows_without_household(flat)
@@ -68,6 +72,18 @@ def build_registry(tables: list[Table]) -> Registry:
         problems=findings.combine(problems),
         tables=tables,
     )
+
+
+def _require_columns(table: Table) -> None:
+    """Members need 户编号 and 证件号码 or 姓名; households need 户编号 (DESIGN.md)."""
+    columns = set(table.frame.columns)
+    missing = [] if HOUSEHOLD_KEY in columns else [HOUSEHOLD_KEY]
+    if is_member_table(table) and not columns & {"证件号码", "姓名"}:
+        missing.append("证件号码或姓名")
+    if missing:
+        seen = [*table.mapping, *table.unknown_columns]
+        candidates = {name: closest(name, seen) for name in missing if name in BY_NAME}
+        raise MissingColumnsError(table.where, missing, seen, candidates)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -137,8 +153,8 @@ def _conflicts(flat: pd.DataFrame, columns: list[str], households: pd.DataFrame)
     if not columns or flat.empty:
         return findings.empty()
     distinct = flat.groupby(HOUSEHOLD_KEY, sort=False)[columns].nunique(dropna=True)
-    stacked = distinct.stack()
-    stacked = stacked[stacked > 1]
+    stacked: pd.Series = distinct.stack()
+    stacked = stacked[stacked.to_numpy() > 1]
     if stacked.empty:
         return findings.empty()
     rows, messages, evidence = [], [], []

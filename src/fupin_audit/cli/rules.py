@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from ..kinds import BY_CODE, SEVERITY_TITLES
-from ..rules.loader import describe_rule, load_rules, rules_table
+from ..rules import describe_rule, load_rules
 from .boundary import user_errors
 from .options import DebugOption, RulesOption
 
@@ -21,15 +21,16 @@ rules_app = typer.Typer(help="查看和检查规则文件。", no_args_is_help=T
 def list_rules(rules: RulesOption = None, debug: DebugOption = False) -> None:
     """列出规则：编号、问题类型、严重程度、标题。"""
     with user_errors(debug):
-        ruleset, _ = load_rules(rules)
-        table = Table("编号", "问题类型", "严重程度", "标题", "启用")
-        for row in rules_table(ruleset).itertuples(index=False):
+        ruleset = load_rules(rules)
+        table = Table("问题类型", "严重程度", "标题", "启用")
+        table.columns.insert(0, Column("编号", no_wrap=True))
+        for rule in ruleset.rules:
             table.add_row(
-                row.id,
-                f"{BY_CODE[row.kind].title} {row.kind}",
-                SEVERITY_TITLES[row.severity],
-                row.title,
-                "是" if row.enabled else "否",
+                rule.id,
+                f"{BY_CODE[rule.kind].title} {rule.kind}",
+                SEVERITY_TITLES[rule.severity],
+                rule.title,
+                "是" if rule.enabled else "否",
             )
         Console().print(table)
 
@@ -42,7 +43,7 @@ def show_rule(
 ) -> None:
     """显示一条规则的 SQL、参数和政策依据。"""
     with user_errors(debug):
-        ruleset, _ = load_rules(rules)
+        ruleset = load_rules(rules)
         Console().print(describe_rule(ruleset, rule_id), markup=False, highlight=False)
 
 
@@ -53,5 +54,5 @@ def lint_rules(
 ) -> None:
     """不读数据，检查规则文件；全部问题一次列出。退出码 0 表示无误，2 表示有错。"""
     with user_errors(debug):
-        ruleset, path = load_rules(file)
-        print(f"{path}：{len(ruleset.rules)} 条规则，无错误。")
+        ruleset = load_rules(file)
+        print(f"{ruleset.path}：{len(ruleset.rules)} 条规则，无错误。")

@@ -18,7 +18,8 @@ class RawTable:
     1-based row number in the sheet (or line in the CSV) of each frame row; ``numeric`` marks, per
     column position, the cells that the workbook stored as numbers (an ID stored as a number has lost
     digits). ``skipped`` counts rows dropped on purpose (blank, subtotal 合计) by reason, with their
-    row numbers, so that no row is lost without saying so.
+    row numbers, so that no row is lost without saying so. ``filled`` counts, per header, the cells
+    of a merged key column (户编号, 县 … given once per household) filled down from the cell above.
     """
 
     path: Path
@@ -28,6 +29,7 @@ class RawTable:
     rows: np.ndarray
     numeric: dict[int, np.ndarray] = field(default_factory=dict)
     skipped: dict[str, list[int]] = field(default_factory=dict)
+    filled: dict[str, int] = field(default_factory=dict)
     header_row: int = 1
     hidden: bool = False
 

@@ -1,0 +1,143 @@
+"""From a sheet as read (``RawTable``) to a typed table with canonical columns (``Table``).
+
+Headers are mapped (``headers.py``), every mapped column is parsed by its field type (``values.py``),
+unknown columns are kept as cleaned text under their own header, and the origin of each row is kept
+(``_file``, ``_sheet``, ``_row``). A value that cannot be understood becomes null and one
+``unreadable_value`` finding that names the cell (``H12``) a person would open.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .. import findings
+from ..fields import FIELDS, Field
+from .headers import map_headers
+from .table import RawTable, Table
+from .values import parse_text, parse_values
+
+EXPECTED: dict[str, str] = {
+    "bool": "有效的是/否值",
+    "number": "有效数字",
+    "int": "有效整数",
+    "date": "有效日期",
+    "year": "有效年份",
+}
+"""What a value of each type should have been, for the message (text, id and enum are never bad)."""
+
+_ORIGIN = ("_file", "_sheet", "_row")
+
+
+def column_letter(position: int) -> str:
+    """Excel column letters of a 0-based column position: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _unknown_name(header: str, position: int, taken: set[str]) -> str:
+    """The column name of an unknown column: its header as written, made unique with the column letter."""
+    name = str(header).strip() or f"第{column_letter(position)}列"
+    if name in taken or name in _ORIGIN or name.startswith(("_raw_", "_numeric_")):
+        name = f"{name}（{column_letter(position)}列）"
+    return name
+
+
+def normalize_table(raw: RawTable, fields: Sequence[Field] = FIELDS) -> Table:
+    """Map headers, type every mapped column, keep unknown columns as text, report unreadable cells."""
+    header_map = map_headers(raw.headers, fields)
+    by_name = {f.name: f for f in fields}
+    n_rows = len(raw.frame)
+    index = pd.RangeIndex(n_rows)
+    columns: dict[str, pd.Series] = {}
+    extra: dict[str, pd.Series] = {}
+    bad_columns: list[tuple[int, Field, pd.Series]] = []
+    unknown: list[str] = []
+
+    for position in range(len(raw.headers)):
+        cells = raw.frame.iloc[:, position].reset_index(drop=True)
+        name = header_map.mapping.get(position)
+        if name is None:
+            column = _unknown_name(raw.headers[position], position, set(columns))
+            columns[column], _ = parse_text(cells)
+            unknown.append(column)
+            continue
+        field = by_name[name]
+        parsed, bad = parse_values(cells, field)
+        columns[name] = parsed.rename(name)
+        if bad.any():
+            bad_columns.append((position, field, bad))
+        if field.type == "id":
+            extra[f"_raw_{name}"] = cells.astype("str")
+            numeric = raw.numeric.get(position)
+            flags = np.asarray(numeric, dtype=bool) if numeric is not None else np.zeros(n_rows, bool)
+            extra[f"_numeric_{name}"] = pd.Series(flags, index=index, dtype="boolean")
+
+    extra["_file"] = pd.Series(raw.path.name, index=index, dtype="str")
+    extra["_sheet"] = pd.Series(raw.sheet or "", index=index, dtype="str")
+    extra["_row"] = pd.Series(np.asarray(raw.rows), index=index).astype("Int64")
+    frame = pd.DataFrame({**columns, **extra}, index=index)
+
+    return Table(
+        path=raw.path,
+        sheet=raw.sheet,
+        frame=frame,
+        mapping={raw.headers[p]: name for p, name in header_map.mapping.items()},
+        unknown_columns=unknown,
+        problems=_problems(raw, frame, bad_columns),
+        rows_read=n_rows,
+        skipped=raw.skipped,
+    )
+
+
+def _row_values(frame: pd.DataFrame, column: str, rows: np.ndarray) -> list[str]:
+    if column not in frame.columns:
+        return [""] * len(rows)
+    return frame[column].iloc[rows].fillna("").astype("str").tolist()
+
+
+def _problems(raw: RawTable, frame: pd.DataFrame, bad_columns: list[tuple[int, Field, pd.Series]]) -> pd.DataFrame:
+    """One ``unreadable_value`` finding per bad cell.
+
+    Built column-wise: a column of 500k unreadable dates must not cost a Python dict per cell.
+    The evidence text is exactly ``findings.evidence_json({"cell", "column", "header", "value"})``.
+    """
+    name_column = "姓名" if "姓名" in frame.columns else "户主姓名"
+    where = findings.source_text(raw.path.name, raw.sheet, None)
+    parts = []
+    for position, field, bad in bad_columns:
+        rows = np.flatnonzero(bad.to_numpy())
+        header = str(raw.headers[position]).strip() or field.name
+        values = raw.frame.iloc[rows, position].astype("str").str.strip().tolist()
+        quoted = {v: json.dumps(v, ensure_ascii=False) for v in set(values)}
+        sheet_rows = frame["_row"].iloc[rows].tolist()
+        letter = column_letter(position)
+        known = f'"column": {json.dumps(field.name, ensure_ascii=False)}, "header": {json.dumps(header, ensure_ascii=False)}'
+        expected = EXPECTED[field.type]
+        parts.append(pd.DataFrame({
+            "rule_id": "unreadable_value",
+            "kind": "data_error",
+            "severity": "medium",
+            "county": _row_values(frame, "县", rows),
+            "township": _row_values(frame, "乡镇", rows),
+            "village": _row_values(frame, "行政村", rows),
+            "household_id": _row_values(frame, "户编号", rows),
+            "person_id": _row_values(frame, "证件号码", rows),
+            "name": _row_values(frame, name_column, rows),
+            "message": [f"列“{header}”的值“{value}”不是{expected}，已按空值处理" for value in values],
+            "evidence": [
+                f'{{"cell": "{letter}{row}", {known}, "value": {quoted[value]}}}'
+                for value, row in zip(values, sheet_rows, strict=True)
+            ],
+            "source": [f"{where}:{row}" for row in sheet_rows],
+        }))
+    if not parts:
+        return findings.empty()
+    return findings.normalize(pd.concat(parts, ignore_index=True))

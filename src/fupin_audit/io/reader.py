@@ -1,0 +1,91 @@
+"""Read any registry file: choose the reader by suffix, then normalize.
+
+``read_file`` returns every table found with the sheets left out (hidden, empty, no header) so a
+report can say so; ``read_raw`` and ``read_tables`` return the tables only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import InputError, MissingColumnsError
+from ..fields import FIELDS, HOUSEHOLD_KEY, ID_COLUMN, Field
+from .delimited import read_delimited
+from .excel import FileRead, SkippedSheet, read_workbook
+from .headers import closest
+from .normalize import normalize_table
+from .parquet import read_parquet
+from .table import RawTable, Table
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet",)
+SUPPORTED = EXCEL_SUFFIXES + TEXT_SUFFIXES + PARQUET_SUFFIXES
+
+
+def read_file(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    include_hidden: bool = False,
+    fields: Sequence[Field] = FIELDS,
+) -> FileRead:
+    """Every table in ``path`` as read (``RawTable``), and the sheets left out with the reason.
+
+    ``sheet`` (name or 1-based number) chooses one sheet of a workbook; ``encoding`` forces the
+    encoding of a text file; hidden sheets are read only with ``include_hidden``. Unreadable files
+    raise ``InputError`` with one plain message.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(
+            f"{path.name}：不支持的文件类型“{path.suffix or '无扩展名'}”。支持 {'、'.join(SUPPORTED)}；请另存为 .xlsx 或 .csv。"
+        )
+    if not path.is_file():
+        what = "是一个文件夹，不是文件" if path.is_dir() else "文件不存在"
+        raise InputError(f"{path}：{what}。请检查路径和文件名。")
+    if suffix in EXCEL_SUFFIXES:
+        return read_workbook(path, sheet=sheet, include_hidden=include_hidden, fields=fields)
+    if suffix in PARQUET_SUFFIXES:
+        return FileRead([read_parquet(path, fields=fields)])
+    found = read_delimited(path, encoding=encoding, fields=fields)
+    if isinstance(found, list):
+        return FileRead([], [SkippedSheet("", "未找到可识别的表头", found)])
+    return FileRead([found])
+
+
+def read_raw(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    include_hidden: bool = False,
+    fields: Sequence[Field] = FIELDS,
+) -> list[RawTable]:
+    """The tables in ``path`` as read, every cell as text (see ``read_file``)."""
+    return read_file(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden, fields=fields).tables
+
+
+def read_tables(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    include_hidden: bool = False,
+    fields: Sequence[Field] = FIELDS,
+) -> list[Table]:
+    """The tables in ``path``, normalized (``normalize_table``).
+
+    Raises ``MissingColumnsError`` when no sheet has a recognizable header.
+    """
+    read = read_file(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden, fields=fields)
+    if not read.tables:
+        seen = [text for skipped in read.skipped_sheets for text in skipped.seen]
+        names = [f.name for f in fields]
+        missing = [n for n in (HOUSEHOLD_KEY, ID_COLUMN) if n in names] or names[:1]
+        candidates = {n: closest(n, seen, fields=fields) for n in missing}
+        raise MissingColumnsError(Path(path).name, missing, seen, candidates)
+    return [normalize_table(raw, fields) for raw in read.tables]

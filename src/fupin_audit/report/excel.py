@@ -1,0 +1,148 @@
+"""The Excel report (DESIGN.md "The Excel report"), written with xlsxwriter in constant_memory mode.
+
+Sheets, in order: 概览, 问题清单 (split into 问题清单(2) … past Excel's row limit), one sheet per kind
+that occurs (named by its Chinese title; 数据错误 always), 未执行规则, 规则说明, 审计信息, then one
+sheet per reference list matched. The file is written beside the target and renamed over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from xlsxwriter.workbook import Workbook
+
+from .. import __version__
+from ..atomic import atomic_write
+from ..findings import CHINESE_HEADERS, COLUMNS
+from ..kinds import BY_CODE, KINDS, SEVERITY_TITLES
+from ..masking import mask_findings, mask_frame
+from ..result import AuditResult
+from . import xlsxtable
+from .overview import write_overview
+from .xlsxtable import Styles, fitted_widths, frame_columns, sheet_name, write_list
+
+WORKBOOK_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+
+OVERVIEW, SKIPPED, RULES, AUDIT_INFO, ALL_FINDINGS = "概览", "未执行规则", "规则说明", "审计信息", "问题清单"
+DATA_ERROR = "data_error"
+
+RULE_HEADERS = {
+    "id": "规则编号", "title": "规则名称", "kind": "问题类型", "severity": "严重程度",
+    "sql": "SQL", "parameters": "参数", "basis": "依据",
+}
+
+
+@dataclass(frozen=True)
+class FindingsSheet:
+    """One findings sheet to write: its name and the rows of the display table it holds."""
+
+    name: str
+    base: str
+    rows: pd.DataFrame
+
+
+def write_report(result: AuditResult, path: Path, *, mask_ids: bool = False) -> None:
+    """Write the Excel report of ``result`` to ``path`` (atomically; never over an input file).
+
+    With ``mask_ids`` every ID number in every sheet is masked (``110101********8035``).
+    """
+    findings = mask_findings(result.findings) if mask_ids else result.findings
+    matches = {k: mask_frame(v) if mask_ids else v for k, v in result.reference_matches.items()}
+    references = mask_frame(result.references) if mask_ids else result.references
+    display = display_findings(findings)
+    taken = {OVERVIEW, SKIPPED, RULES, AUDIT_INFO}
+    sheets = plan_findings_sheets(display, findings["kind"], taken)
+    protected = [item.path for item in result.inputs] + [result.rules_path]
+    with atomic_write(Path(path), protected) as temporary:
+        workbook = Workbook(str(temporary), WORKBOOK_OPTIONS)
+        try:
+            styles = Styles.create(workbook)
+            write_overview(workbook, OVERVIEW, result, findings, references, _split_notes(sheets), mask_ids, styles)
+            headers = [CHINESE_HEADERS[c] for c in COLUMNS]
+            widths = fitted_widths(headers, [display[c] for c in COLUMNS])
+            for sheet in sheets:
+                write_list(workbook, sheet.name, headers, [sheet.rows[c] for c in COLUMNS], widths, styles)
+            _write_frame(workbook, SKIPPED, _skipped_frame(result), styles)
+            _write_frame(workbook, RULES, result.rules_table.rename(columns=RULE_HEADERS), styles)
+            _write_frame(workbook, AUDIT_INFO, _audit_info_frame(result, mask_ids), styles)
+            for key, frame in matches.items():
+                _write_frame(workbook, sheet_name(key, taken), frame, styles)
+        finally:
+            workbook.close()
+
+
+def display_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings as shown: kind as its Chinese title, severity as 高/中/低, everything else as is."""
+    display = findings.loc[:, list(COLUMNS)].reset_index(drop=True)
+    display["kind"] = display["kind"].map({k.code: k.title for k in KINDS}).astype("str")
+    display["severity"] = display["severity"].map(SEVERITY_TITLES).astype("str")
+    return display
+
+
+def plan_findings_sheets(display: pd.DataFrame, kinds: pd.Series, taken: set[str]) -> list[FindingsSheet]:
+    """问题清单, then each occurring kind (数据错误 always, last), each split at Excel's row limit."""
+    per_sheet = xlsxtable.EXCEL_ROWS - 1
+    kind_codes = kinds.reset_index(drop=True)
+    groups: list[tuple[str, pd.DataFrame]] = [(ALL_FINDINGS, display)]
+    occurring = set(kind_codes)
+    for kind in KINDS:
+        if kind.code != DATA_ERROR and kind.code in occurring:
+            groups.append((kind.title, display[kind_codes.eq(kind.code).to_numpy()]))
+    groups.append((BY_CODE[DATA_ERROR].title, display[kind_codes.eq(DATA_ERROR).to_numpy()]))
+    sheets = []
+    for base, rows in groups:
+        for start, stop in xlsxtable.chunks(len(rows), per_sheet):
+            sheets.append(FindingsSheet(sheet_name(base, taken), base, rows.iloc[start:stop]))
+    return sheets
+
+
+def _split_notes(sheets: list[FindingsSheet]) -> list[str]:
+    """One sentence per findings sheet that had to be split, naming its parts."""
+    parts: dict[str, list[FindingsSheet]] = {}
+    for sheet in sheets:
+        parts.setdefault(sheet.base, []).append(sheet)
+    return [
+        f"{base} 共 {sum(len(s.rows) for s in group):,} 条，超过 Excel 单个工作表 "
+        f"{xlsxtable.EXCEL_ROWS - 1:,} 行的上限，已分为：{'、'.join(s.name for s in group)}。"
+        for base, group in parts.items()
+        if len(group) > 1
+    ]
+
+
+def _write_frame(workbook: Workbook, name: str, frame: pd.DataFrame, styles: Styles) -> None:
+    headers, columns = frame_columns(frame)
+    write_list(workbook, name, headers, columns, fitted_widths(headers, columns), styles)
+
+
+def _skipped_frame(result: AuditResult) -> pd.DataFrame:
+    rules = result.skipped_rules
+    return pd.DataFrame(
+        {
+            "规则编号": [r.rule_id for r in rules],
+            "规则名称": [r.title for r in rules],
+            "原因": [r.reason for r in rules],
+            "缺少的列": ["、".join(r.missing_columns) for r in rules],
+        },
+        dtype="str",
+    )
+
+
+def _audit_info_frame(result: AuditResult, mask_ids: bool) -> pd.DataFrame:
+    rows = [
+        ("工具", "fupin-audit", ""),
+        ("版本", result.version or __version__, ""),
+        ("运行时间", result.started.isoformat(sep=" ", timespec="seconds"), ""),
+        ("基准日期", result.as_of.isoformat(), ""),
+        ("基准日期来源", result.as_of_source, ""),
+        ("证件号码打码", "是" if mask_ids else "否", ""),
+    ]
+    rows += [("输入文件", str(item.path), item.sha256) for item in result.inputs]
+    rows.append(("规则文件", str(result.rules_path), result.rules_sha256))
+    return pd.DataFrame(rows, columns=["项目", "内容", "SHA-256"], dtype="str")

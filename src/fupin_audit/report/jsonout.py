@@ -1,0 +1,49 @@
+"""The ``--json`` document: the run's facts, counts and every finding (evidence as a JSON object)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..masking import mask_findings
+from ..result import AuditResult
+from .records import finding_records
+from .summary import kind_counts, place_counts, severity_counts
+
+
+def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any]:
+    """A JSON-serializable dict of ``result``; with ``mask_ids`` every ID number is masked."""
+    findings = mask_findings(result.findings) if mask_ids else result.findings
+    villages = place_counts(findings, "village")
+    return {
+        "version": result.version or __version__,
+        "as_of": result.as_of.isoformat(),
+        "as_of_source": result.as_of_source,
+        "inputs": [
+            {
+                "path": str(item.path),
+                "sha256": item.sha256,
+                "sheets": list(item.sheets),
+                "rows_read": item.rows_read,
+                "rows_audited": item.rows_audited,
+                "rows_skipped": dict(item.rows_skipped),
+            }
+            for item in result.inputs
+        ],
+        "counts": {
+            "total": len(findings),
+            "by_kind": {k: int(n) for k, n in kind_counts(findings, include_zero=True)[["kind", "count"]].itertuples(index=False)},
+            "by_severity": {s: int(n) for s, n in severity_counts(findings)[["severity", "count"]].itertuples(index=False)},
+            "by_village": {p: int(n) for p, n in villages[["place", "count"]].itertuples(index=False)},
+        },
+        "skipped_rules": [
+            {
+                "rule_id": rule.rule_id,
+                "title": rule.title,
+                "reason": rule.reason,
+                "missing_columns": list(rule.missing_columns),
+            }
+            for rule in result.skipped_rules
+        ],
+        "findings": finding_records(findings),
+    }

@@ -1,0 +1,96 @@
+"""The terminal summary after ``fupin-audit check``: inputs, reference date, counts, skipped rules, outputs.
+
+Only counts, codes, places and file names are shown, never a person's name or ID number. Every text
+from the data goes through ``Text`` so that a ``[`` in a file or village name is not read as markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..kinds import SEVERITIES, SEVERITY_TITLES
+from ..result import AuditResult
+from .summary import kind_severity_counts, place_counts, table_rows
+
+TOP_PLACES = 15
+"""Villages listed by name; the rest are summed in one line."""
+
+
+def render_summary(
+    result: AuditResult, report_path: Path | None, findings_path: Path | None, console: Console
+) -> None:
+    """Print the summary of ``result`` to ``console`` (plain text when it is not a terminal)."""
+    console.print(Text("fupin-audit 核查摘要", style="bold"))
+    console.print(Text(f"基准日期：{result.as_of.isoformat()}（来源：{result.as_of_source}）"))
+    console.print(_inputs_table(result))
+    findings = result.findings
+    if findings.empty:
+        console.print(Text("未发现问题。", style="green"))
+    else:
+        console.print(_kinds_table(result))
+        console.print(_places_table(result))
+    if result.skipped_rules:
+        console.print(_skipped_table(result))
+    if report_path is not None:
+        console.print(Text(f"Excel 报告：{report_path}"))
+    if findings_path is not None:
+        console.print(Text(f"问题清单文件：{findings_path}"))
+
+
+def _inputs_table(result: AuditResult) -> Table:
+    table = Table(title="输入文件", title_justify="left")
+    for header in ("文件", "工作表", "读取行数", "审计行数", "跳过行数", "跳过原因"):
+        table.add_column(header, justify="right" if header.endswith("数") else "left")
+    for item in result.inputs:
+        reasons = "；".join(f"{reason} {n}" for reason, n in item.rows_skipped.items() if n)
+        table.add_row(
+            Text(str(item.path)),
+            Text("、".join(item.sheets)),
+            f"{item.rows_read:,}",
+            f"{item.rows_audited:,}",
+            f"{sum(item.rows_skipped.values()):,}",
+            Text(reasons),
+        )
+    return table
+
+
+def _kinds_table(result: AuditResult) -> Table:
+    counts = kind_severity_counts(result.findings)
+    table = Table(title=f"问题 {len(result.findings):,} 条（按类型）", title_justify="left")
+    table.add_column("问题类型")
+    table.add_column("代码")
+    for severity in SEVERITIES:
+        table.add_column(SEVERITY_TITLES[severity], justify="right")
+    table.add_column("合计", justify="right")
+    for title, kind, *numbers in table_rows(counts, ["title", "kind", *SEVERITIES, "count"]):
+        table.add_row(title, kind, *(f"{n:,}" for n in numbers))
+    return table
+
+
+def _places_table(result: AuditResult) -> Table:
+    counts = place_counts(result.findings, "village")
+    table = Table(title=f"按村（{len(counts):,} 个村）", title_justify="left")
+    table.add_column("县/乡镇/村")
+    table.add_column("高", justify="right")
+    table.add_column("合计", justify="right")
+    for place, high, count in table_rows(counts.head(TOP_PLACES), ["place", "high", "count"]):
+        table.add_row(Text(place), f"{high:,}", f"{count:,}")
+    rest = counts.iloc[TOP_PLACES:]
+    if len(rest):
+        table.add_row(
+            Text(f"其余 {len(rest):,} 个村（见 Excel 报告 概览）"), f"{int(rest['high'].sum()):,}", f"{int(rest['count'].sum()):,}"
+        )
+    return table
+
+
+def _skipped_table(result: AuditResult) -> Table:
+    table = Table(title=f"未执行的规则 {len(result.skipped_rules)} 条", title_justify="left")
+    for header in ("规则编号", "名称", "原因", "缺少的列"):
+        table.add_column(header)
+    for rule in result.skipped_rules:
+        table.add_row(Text(rule.rule_id), Text(rule.title), Text(rule.reason), Text("、".join(rule.missing_columns)))
+    return table

@@ -1,0 +1,189 @@
+"""Low-level xlsxwriter helpers for the report: text conversion, fitted widths, safe sheet names,
+and one fast loop that writes a list sheet (header frozen, autofilter on) in constant_memory mode.
+
+Every data value is written with ``write_string``: a value starting with ``=`` stays text, an ID stays
+text. One xlsxwriter quirk is handled here: in constant_memory mode a string that starts with ``<r>``
+and ends with ``</r>`` is copied into the XML unescaped (it is taken for a prepared rich string), so
+such values are written as a two-part rich string instead, which escapes them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+EXCEL_ROWS = 1_048_576
+"""Rows in one worksheet, the header row included."""
+
+WIDTH_CAP = 60
+"""Widest column, in characters (a CJK character counts 2); longer text is wrapped."""
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class Styles:
+    title: Format
+    section: Format
+    header: Format
+    wrap: Format
+    plain: Format
+
+    @classmethod
+    def create(cls, workbook: Workbook) -> Styles:
+        return cls(
+            title=workbook.add_format({"bold": True, "font_size": 16}),
+            section=workbook.add_format({"bold": True, "font_size": 12}),
+            header=workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
+            wrap=workbook.add_format({"text_wrap": True, "valign": "top"}),
+            plain=workbook.add_format(),
+        )
+
+
+def to_text(series: pd.Series) -> pd.Series:
+    """Display text of a column: '' for missing, 是/否 for booleans, ISO dates, JSON for dicts and lists."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.fillna("")
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.map({True: "是", False: "否"}).astype("str").fillna("")
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = series.dt.tz_localize(None) if getattr(series.dt, "tz", None) is not None else series
+        has_time = bool((values.dropna() != values.dropna().dt.normalize()).any())
+        return values.dt.strftime("%Y-%m-%d %H:%M:%S" if has_time else "%Y-%m-%d").astype("str").fillna("")
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.astype("str").where(series.notna(), "")
+    return series.map(_value_text).astype("str")
+
+
+def _value_text(value: object) -> str:
+    if value is None or (not isinstance(value, (list, tuple, dict, set)) and pd.isna(value)):  # type: ignore[call-overload]
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ").removesuffix(" 00:00:00")
+    if isinstance(value, (dict, list, tuple, set)):
+        return json.dumps(sorted(value) if isinstance(value, set) else value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def text_width(values: pd.Series) -> int:
+    """Widest value in display columns: characters, plus one for each character wider than Latin-1."""
+    if values.empty:
+        return 0
+    array = pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    chars = pc.utf8_length(array)
+    wide = pc.divide(pc.subtract(pc.binary_length(array), chars), 2)  # 3-byte CJK → +1, 2-byte Latin → +0
+    widest = pc.max(pc.add(chars, wide)).as_py()
+    return int(widest or 0)
+
+
+def cell_width(text: str) -> int:
+    """Display width of one text, counted as ``text_width`` counts it."""
+    return sum(1 if ord(ch) < 0x800 else 2 for ch in text)
+
+
+def fitted_widths(headers: Sequence[str], columns: Sequence[pd.Series]) -> list[int]:
+    """Column widths: the widest header or value plus padding, at most ``WIDTH_CAP``."""
+    return [
+        min(max(text_width(pd.Series([header], dtype="str")), text_width(column)) + 2, WIDTH_CAP)
+        for header, column in zip(headers, columns, strict=True)
+    ]
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """A valid, unused sheet name: no ``[]:*?/\\``, at most 31 characters, ``(2)`` … on a clash."""
+    base = _BAD_SHEET_CHARS.sub("_", name).strip("'") or "Sheet"
+    candidate, n = base[:31], 1
+    while candidate.casefold() in {t.casefold() for t in taken}:
+        n += 1
+        suffix = f"({n})"
+        candidate = base[: 31 - len(suffix)] + suffix
+    taken.add(candidate)
+    return candidate
+
+
+def write_rows(
+    sheet: Worksheet,
+    first_row: int,
+    columns: Sequence[pd.Series],
+    formats: Sequence[Format | None],
+    plain: Format,
+) -> int:
+    """Write text columns row by row from ``first_row`` (constant_memory order); empty values are
+    left blank. ``plain`` is a default format (a rich string needs one between its two parts).
+    Returns the row after the last one written."""
+    if not columns or columns[0].empty:
+        return first_row
+    rich = _rich_lookalikes(columns)
+    values = [column.tolist() for column in columns]
+    write = sheet.write_string
+    row = first_row
+    for row, cells in enumerate(zip(*values, strict=True), start=first_row):
+        for col, value in enumerate(cells):
+            if value:
+                write(row, col, value, formats[col])
+        if rich and row - first_row in rich:
+            for col in rich[row - first_row]:
+                value = values[col][row - first_row]
+                cell_format = formats[col]
+                parts = (value[0], plain, value[1:]) + ((cell_format,) if cell_format is not None else ())
+                sheet.write_rich_string(row, col, *parts)
+    return row + 1
+
+
+def _rich_lookalikes(columns: Sequence[pd.Series]) -> dict[int, list[int]]:
+    """Row offset → columns whose value looks like a prepared rich string (``<r>…</r>``)."""
+    found: dict[int, list[int]] = {}
+    for col, series in enumerate(columns):
+        hits = (series.str.startswith("<r>") & series.str.endswith("</r>")).to_numpy(dtype=bool)
+        for offset in np.flatnonzero(hits):
+            found.setdefault(int(offset), []).append(col)
+    return found
+
+
+def write_list(
+    workbook: Workbook,
+    name: str,
+    headers: Sequence[str],
+    columns: Sequence[pd.Series],
+    widths: Sequence[int],
+    styles: Styles,
+) -> Worksheet:
+    """A list sheet: bold header row, frozen, autofilter over every row; columns as wide as
+    ``widths`` and wrapped where the content is wider than ``WIDTH_CAP``."""
+    sheet = workbook.add_worksheet(name)
+    formats: list[Format | None] = []
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+        formats.append(styles.wrap if width >= WIDTH_CAP else None)
+    for col, header in enumerate(headers):
+        sheet.write_string(0, col, header, styles.header)
+    last = write_rows(sheet, 1, columns, formats, styles.plain) - 1
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, last, max(len(headers) - 1, 0))
+    return sheet
+
+
+def frame_columns(frame: pd.DataFrame) -> tuple[list[str], list[pd.Series]]:
+    """Headers and display-text columns of any frame."""
+    return [str(c) for c in frame.columns], [to_text(frame[c]) for c in frame.columns]
+
+
+def chunks(total: int, size: int) -> Iterable[tuple[int, int]]:
+    """``(start, stop)`` ranges covering ``total`` rows, ``size`` at a time; one empty range for 0."""
+    if total == 0:
+        yield 0, 0
+        return
+    for start in range(0, total, size):
+        yield start, min(start + size, total)

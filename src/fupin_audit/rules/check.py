@@ -1,0 +1,111 @@
+"""Checks of a rules file that need no data: duplicates, SQL syntax, and SQL bound to empty tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+import duckdb
+
+from .. import fields
+from .model import Rule, RuleSet
+from .sandbox import empty_frames, open_session, strip_sql
+
+REGISTRY_TABLES = ("households", "members")
+ALIASES: dict[str, str] = {a: f.name for f in fields.FIELDS for a in f.aliases if a != f.name}
+
+
+def duckdb_message(exc: Exception) -> str:
+    """A DuckDB error on one line (its multi-line caret display folded)."""
+    return " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+
+
+def select_problem(sql: object) -> str | None:
+    """None when ``sql`` is exactly one SELECT statement DuckDB can parse; else what is wrong."""
+    if not isinstance(sql, str) or not sql.strip():
+        return None  # reported by the model as a missing field
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        return f"SQL 语法错误：{duckdb_message(exc)}"
+    if len(statements) != 1:
+        return f"应为一条 SELECT 语句，实际有 {len(statements)} 条"
+    if statements[0].type != duckdb.StatementType.SELECT:
+        return f"只允许 SELECT（查询）语句，实际为 {statements[0].type.name}"
+    return None
+
+
+def _label(item: Any, key: str, what: str, index: int) -> str:
+    value = item.get(key) if isinstance(item, dict) else None
+    return f"{what} {value}" if value else f"{what}（第 {index + 1} 条）"
+
+
+def items_of(data: dict[str, Any], key: str) -> list[Any]:
+    """``data[key]`` when it is a list (anything else is reported by the model)."""
+    value = data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def static_problems(data: dict[str, Any]) -> list[str]:
+    """Problems pydantic cannot see: duplicate ids and names, SQL syntax, alias names in requires."""
+    problems: list[str] = []
+    rules = items_of(data, "rules")
+    derived = items_of(data, "derived")
+    for collection, key, what in ((rules, "id", "规则编号"), (derived, "name", "派生视图名")):
+        counts = Counter(i.get(key) for i in collection if isinstance(i, dict) and i.get(key))
+        problems.extend(f"{what} {name} 重复出现 {n} 次" for name, n in counts.items() if n > 1)
+    for index, view in enumerate(derived):
+        problem = select_problem(view.get("sql") if isinstance(view, dict) else None)
+        if problem:
+            problems.append(f"{_label(view, 'name', '派生视图', index)} 字段 sql：{problem}")
+    for index, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            continue
+        label = _label(rule, "id", "规则", index)
+        problem = select_problem(rule.get("sql"))
+        if problem:
+            problems.append(f"{label} 字段 sql：{problem}")
+        for item in rule.get("requires") or []:
+            for option in str(item).split("|"):
+                table, _, column = option.strip().partition(".")
+                if table in REGISTRY_TABLES and column in ALIASES:
+                    problems.append(f"{label} 字段 requires：{column} 是别名，应写作标准列名 {ALIASES[column]}")
+    return problems
+
+
+def _uses_references(rule: Rule) -> bool:
+    return any(t not in REGISTRY_TABLES for options in rule.requirement_options() for t, _ in options)
+
+
+def compile_problems(ruleset: RuleSet) -> list[str]:
+    """Bind every derived view and rule against empty typed tables (no data is read).
+
+    Catches unknown columns, functions and macros, a result without 户编号, and message placeholders
+    the SQL does not return. Rules that read reference lists are only syntax-checked here: their
+    tables exist only when the lists are given.
+    """
+    households, members = empty_frames()
+    try:
+        con, _, failed = open_session(ruleset, dt.date.today(), households, members)
+    except duckdb.Error as exc:  # a parameter macro that DuckDB refuses
+        return [f"参数无法定义为 SQL 宏：{duckdb_message(exc)}"]
+    problems = [f"派生视图 {name} 字段 sql：{message}" for name, message in failed.items()]
+    try:
+        for rule in ruleset.rules:
+            if _uses_references(rule) or select_problem(rule.sql):
+                continue
+            try:
+                relation = con.sql(strip_sql(rule.sql))
+            except duckdb.Error as exc:
+                problems.append(f"规则 {rule.id} 字段 sql：{duckdb_message(exc)}")
+                continue
+            columns = set(relation.columns)
+            if "户编号" not in columns:
+                problems.append(f"规则 {rule.id} 字段 sql：结果须有 户编号 列（实际列：{'、'.join(relation.columns)}）")
+            absent = [p for p in rule.placeholders() if p not in columns]
+            if absent:
+                problems.append(f"规则 {rule.id} 字段 message：占位符 {'、'.join(absent)} 不是 SQL 结果的列")
+    finally:
+        con.close()
+    return problems

@@ -1,0 +1,107 @@
+"""Run a rule set over a registry in a locked DuckDB session; each row a rule returns is a finding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from .. import findings
+from ..registry import Registry
+from ..result import SkippedRule
+from .check import select_problem
+from .model import Rule, RuleSet
+from .params import report_parameters
+from .render import LOCATOR_TABLES, findings_sql
+from .sandbox import open_session, strip_sql
+
+
+@dataclass
+class RuleRun:
+    """What running the rules produced: findings (findings.COLUMNS), rules not run and why, parameters."""
+
+    findings: pd.DataFrame
+    skipped: list[SkippedRule] = field(default_factory=list)
+    parameters: dict[str, object] = field(default_factory=dict)
+
+
+def missing_requirements(rule: Rule, present: Mapping[str, set[str]]) -> list[str]:
+    """``requires`` items none of whose alternatives the input has (as written in the rules file)."""
+    missing = []
+    for item, options in zip(rule.requires, rule.requirement_options(), strict=True):
+        if not any(column in present.get(table, set()) for table, column in options):
+            missing.append(item.replace(" ", ""))
+    return missing
+
+
+def _missing_reason(missing: list[str], present: Mapping[str, set[str]]) -> str:
+    tables = sorted({o.split(".", 1)[0] for item in missing for o in item.split("|")} - set(present))
+    if tables:
+        return f"未提供对照名单 {'、'.join(tables)}；缺少列 {'、'.join(missing)}"
+    return f"输入缺少列 {'、'.join(missing)}"
+
+
+def _failure_reason(rule: Rule, exc: duckdb.Error, failed_views: Mapping[str, str]) -> str:
+    used = [v for v in failed_views if re.search(rf"\b{re.escape(v)}\b", rule.sql)]
+    if used:
+        return "；".join(f"所用派生视图 {v} 创建失败：{failed_views[v]}" for v in used)
+    text = str(exc).splitlines()[0]
+    if isinstance(exc, duckdb.PermissionException):
+        return f"规则 {rule.id} 试图访问文件或网络，已被禁止（规则只能查询登记表和对照名单）：{text}"
+    return f"规则 {rule.id} 的 SQL 执行失败：{text}"
+
+
+def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
+    """One rule's findings; raises duckdb.Error when its SQL fails."""
+    sql = strip_sql(rule.sql)
+    relation = con.sql(sql)
+    types = {c: str(t) for c, t in zip(relation.columns, relation.types, strict=True)}
+    if "户编号" not in types:
+        raise duckdb.BinderException("规则 SQL 的结果没有 户编号 列")
+    absent = [p for p in rule.placeholders() if p not in types]
+    if absent:
+        raise duckdb.BinderException(f"消息模板中的 {'、'.join(absent)} 不是 SQL 结果的列")
+    table = con.sql(findings_sql(sql, rule.message, types)).to_arrow_table()
+    frame = table.to_pandas()
+    frame["rule_id"] = rule.id
+    frame["kind"] = rule.kind
+    frame["severity"] = rule.severity
+    return frame
+
+
+def run_rules(
+    ruleset: RuleSet,
+    registry: Registry,
+    as_of: dt.date,
+    references: Mapping[str, pd.DataFrame] | None = None,
+) -> RuleRun:
+    """Run every enabled rule; a rule lacking columns or failing is skipped and the others still run."""
+    con, present, failed_views = open_session(
+        ruleset, as_of, registry.households, registry.members, references
+    )
+    try:
+        for statement in LOCATOR_TABLES:
+            con.execute(statement)
+        frames: list[pd.DataFrame] = []
+        skipped: list[SkippedRule] = []
+        for rule in ruleset.enabled_rules():
+            missing = missing_requirements(rule, present)
+            if missing:
+                skipped.append(SkippedRule(rule.id, rule.title, _missing_reason(missing, present), tuple(missing)))
+                continue
+            problem = select_problem(rule.sql)
+            if problem:
+                skipped.append(SkippedRule(rule.id, rule.title, f"规则 {rule.id} 的 SQL 不可执行：{problem}"))
+                continue
+            try:
+                frames.append(run_rule(con, rule))
+            except duckdb.Error as exc:
+                skipped.append(SkippedRule(rule.id, rule.title, _failure_reason(rule, exc, failed_views)))
+    finally:
+        con.close()
+    found = findings.normalize(pd.concat(frames, ignore_index=True)) if frames else findings.empty()
+    return RuleRun(findings.combine([found]), skipped, report_parameters(ruleset, as_of))

@@ -1,0 +1,122 @@
+"""Turn a rule's result into findings inside DuckDB: message text, evidence JSON and location.
+
+Convention for a rule's SQL (README "Writing rules"): it returns ``户编号`` (required); for a finding
+about one person it also returns ``_member`` (the row id of ``members`` / ``members_x``) or
+``证件号码``; it may return ``姓名``. Every other column is a value: the message template may use it
+and it goes into the evidence. Columns whose name starts with ``_`` are kept out of the evidence.
+"""
+
+from __future__ import annotations
+
+import string
+
+from .params import quote_identifier, quote_text
+
+LOCATOR_COLUMNS = ("户编号", "证件号码", "姓名")
+NULL_TEXT = "空"
+
+
+def value_text(column: str, sql_type: str) -> str:
+    """SQL giving a value as message text: 是/否, whole numbers without decimals, dates as YYYY-MM-DD."""
+    col = quote_identifier(column)
+    upper = sql_type.upper()
+    if upper == "BOOLEAN":
+        text = f"CASE WHEN {col} THEN '是' ELSE '否' END"
+    elif upper in ("DOUBLE", "FLOAT", "REAL") or upper.startswith("DECIMAL"):
+        text = (
+            f"CASE WHEN {col} = round({col}) AND abs({col}) < 1e15 "
+            f"THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) "
+            f"ELSE rtrim(rtrim(printf('%.2f', CAST({col} AS DOUBLE)), '0'), '.') END"
+        )
+    elif upper.startswith(("TIMESTAMP", "DATE")):
+        text = f"strftime(CAST({col} AS DATE), '%Y-%m-%d')"
+    else:
+        text = f"CAST({col} AS VARCHAR)"
+    return f"coalesce({text}, {quote_text(NULL_TEXT)})"
+
+
+def message_sql(template: str, types: dict[str, str]) -> str:
+    """The message template as one SQL ``concat`` over the rule's result columns."""
+    parts: list[str] = []
+    for literal_text, name, _, _ in string.Formatter().parse(template):
+        if literal_text:
+            parts.append(quote_text(literal_text))
+        if name:
+            parts.append(value_text(name, types[name]))
+    return "concat(" + ", ".join(parts or ["''"]) + ")"
+
+
+def evidence_value(column: str, sql_type: str) -> str:
+    col = quote_identifier(column)
+    if sql_type.upper().startswith(("TIMESTAMP", "DATE")):
+        return f"strftime(CAST({col} AS DATE), '%Y-%m-%d')"
+    return col
+
+
+def evidence_sql(types: dict[str, str]) -> str:
+    """``to_json`` of the value columns, keys sorted (like findings.evidence_json)."""
+    keys = sorted(c for c in types if c not in LOCATOR_COLUMNS and not c.startswith("_"))
+    if not keys:
+        return "'{}'"
+    pairs = ", ".join(f"{quote_text(k)}: {evidence_value(k, types[k])}" for k in keys)
+    return f"CAST(to_json({{{pairs}}}) AS VARCHAR)"
+
+
+def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
+    """Wrap a rule's SELECT so it returns the findings columns (except rule_id, kind, severity)."""
+    by_row = "_member" in types
+    by_id = not by_row and "证件号码" in types
+    member = by_row or by_id
+    if by_row:
+        join = "LEFT JOIN _member_locator m ON m._member = r._member"
+    elif by_id:
+        join = (
+            "LEFT JOIN _member_by_id m ON m.户编号 = CAST(r.户编号 AS VARCHAR) "
+            "AND m.证件号码 = CAST(r.证件号码 AS VARCHAR)"
+        )
+    else:
+        join = ""
+    person = "CAST(r.证件号码 AS VARCHAR)" if "证件号码" in types else ("m.证件号码" if member else "NULL")
+    if member and "证件号码" in types:
+        person = f"coalesce({person}, m.证件号码)"
+    name_parts = (["CAST(r.姓名 AS VARCHAR)"] if "姓名" in types else []) + (["m.姓名"] if member else []) + ["h.户主名"]
+    source = "coalesce(m._source, h._source)" if member else "h._source"
+    place = (lambda c: f"coalesce(m.{c}, h.{c})") if member else (lambda c: f"h.{c}")
+    return f"""
+        WITH r AS ({rule_sql})
+        SELECT {place('县')} AS county, {place('乡镇')} AS township, {place('行政村')} AS village,
+               CAST(r.户编号 AS VARCHAR) AS household_id, {person} AS person_id,
+               coalesce({', '.join(name_parts)}) AS name,
+               {message_sql(message, types)} AS message, {evidence_sql(types)} AS evidence,
+               {source} AS source
+        FROM r
+        LEFT JOIN _household_locator h ON h.户编号 = CAST(r.户编号 AS VARCHAR)
+        {join}
+    """
+
+
+LOCATOR_TABLES = (
+    """
+    CREATE TEMP TABLE _household_locator AS
+    WITH heads AS (
+        SELECT 户编号, 姓名 FROM members WHERE 与户主关系 = '户主'
+        QUALIFY row_number() OVER (PARTITION BY 户编号 ORDER BY _member) = 1
+    )
+    SELECT h.户编号, h.县, h.乡镇, h.行政村, coalesce(h.户主姓名, heads.姓名) AS 户主名,
+           concat_ws(':', h._file, nullif(h._sheet, ''), CAST(h._row AS VARCHAR)) AS _source
+    FROM households h LEFT JOIN heads USING (户编号)
+    QUALIFY row_number() OVER (PARTITION BY h.户编号 ORDER BY h._household) = 1
+    """,
+    """
+    CREATE TEMP TABLE _member_locator AS
+    SELECT _member, 户编号, 证件号码, 姓名, 县, 乡镇, 行政村,
+           concat_ws(':', _file, nullif(_sheet, ''), CAST(_row AS VARCHAR)) AS _source
+    FROM members
+    """,
+    """
+    CREATE TEMP TABLE _member_by_id AS
+    SELECT * FROM _member_locator WHERE 证件号码 IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY 户编号, 证件号码 ORDER BY _member) = 1
+    """,
+)
+"""Where each household and person is (location, head's name, file:sheet:row), built once per run."""

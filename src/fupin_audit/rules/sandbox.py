@@ -1,0 +1,158 @@
+"""The DuckDB session rules run in: inputs registered as Arrow, then the session locked down.
+
+Tables the SQL sees: ``households`` and ``members`` (every catalogue column exists: a column the
+input lacks reads as NULL of the catalogue type — use ``requires`` or ``has_column`` for it), each
+reference list under its name, the parameter macros (params.py) and the derived views of the rules
+file. Row ids ``_household`` / ``_member`` number the input rows, so a rule can return ``_member``
+to point at one person exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import fields
+from .model import RuleSet
+from .params import all_macros, quote_identifier
+
+SQL_TYPES: dict[str, str] = {
+    "text": "VARCHAR", "id": "VARCHAR", "enum": "VARCHAR", "bool": "BOOLEAN",
+    "number": "DOUBLE", "int": "BIGINT", "year": "BIGINT", "date": "TIMESTAMP",
+}
+ORIGIN_COLUMNS: dict[str, str] = {"_file": "VARCHAR", "_sheet": "VARCHAR", "_row": "BIGINT"}
+MEMBER_DERIVED: dict[str, str] = {"证件有效": "BOOLEAN", "证件出生日期": "TIMESTAMP", "证件性别": "VARCHAR"}
+"""Columns schema.check_registry adds to members (CONTRACTS.md)."""
+
+ROW_IDS = {"households": "_household", "members": "_member"}
+
+LOCKDOWN = (
+    "SET enable_external_access = false",
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET allow_community_extensions = false",
+    "SET python_enable_replacements = false",
+    "SET lock_configuration = true",
+)
+
+
+def catalogue_columns(table: str) -> dict[str, str]:
+    """Columns (name → SQL type) that ``households`` / ``members`` always have in SQL."""
+    levels = ("key", "household") if table == "households" else ("key", "member")
+    columns = {f.name: SQL_TYPES[f.type] for f in fields.FIELDS if f.level in levels}
+    if table == "members":
+        columns.update(MEMBER_DERIVED)
+    columns.update(ORIGIN_COLUMNS)
+    columns[ROW_IDS[table]] = "BIGINT"
+    return columns
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory session with no extension autoload/autoinstall (lock it with ``lock``)."""
+    return duckdb.connect(
+        ":memory:",
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+
+
+def lock(con: duckdb.DuckDBPyConnection) -> None:
+    """No file, network or extension access from here on, and no way to turn it back on."""
+    for statement in LOCKDOWN:
+        con.execute(statement)
+
+
+def to_arrow(frame: pd.DataFrame, row_id: str | None = None) -> pa.Table:
+    """A frame as an Arrow table (no row-by-row conversion), optionally with a row-number column."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    if row_id is not None:
+        table = table.append_column(row_id, pa.array(np.arange(len(frame), dtype=np.int64)))
+    return table
+
+
+def register_inputs(
+    con: duckdb.DuckDBPyConnection,
+    households: pd.DataFrame,
+    members: pd.DataFrame,
+    references: Mapping[str, pd.DataFrame] | None = None,
+) -> dict[str, set[str]]:
+    """Register the frames (call before ``lock``). Returns the input columns per table name."""
+    present: dict[str, set[str]] = {}
+    for name, frame in (("households", households), ("members", members)):
+        con.register(f"_input_{name}", to_arrow(frame, ROW_IDS[name]))
+        present[name] = {str(c) for c in frame.columns}
+    for name, frame in (references or {}).items():
+        con.register(name, to_arrow(frame))
+        present[name] = {str(c) for c in frame.columns}
+    return present
+
+
+def create_base_views(con: duckdb.DuckDBPyConnection, present: Mapping[str, set[str]]) -> None:
+    """``households`` / ``members`` over the inputs, adding absent catalogue columns as typed NULLs."""
+    for name in ("households", "members"):
+        have = present[name] | {ROW_IDS[name]}
+        fill = [
+            f"NULL::{sql_type} AS {quote_identifier(column)}"
+            for column, sql_type in catalogue_columns(name).items()
+            if column not in have
+        ]
+        extra = (", " + ", ".join(fill)) if fill else ""
+        con.execute(f"CREATE VIEW {name} AS SELECT *{extra} FROM _input_{name}")
+
+
+def create_macros(
+    con: duckdb.DuckDBPyConnection, ruleset: RuleSet, as_of: dt.date, present: Mapping[str, set[str]]
+) -> None:
+    columns = [f"{table}.{column}" for table, names in present.items() for column in names]
+    for statement in all_macros(ruleset, as_of, columns):
+        con.execute(statement)
+
+
+def create_derived(con: duckdb.DuckDBPyConnection, ruleset: RuleSet) -> dict[str, str]:
+    """Compute the derived views in file order, once per run (as temporary tables: every rule reads
+    them, so they are not recomputed per rule). Returns view name → DuckDB error for those that failed."""
+    failed: dict[str, str] = {}
+    for view in ruleset.derived:
+        try:
+            con.execute(f"CREATE TEMP TABLE {view.name} AS {strip_sql(view.sql)}")
+        except duckdb.Error as exc:
+            failed[view.name] = str(exc).splitlines()[0]
+    return failed
+
+
+def strip_sql(sql: str) -> str:
+    """A single statement without its trailing semicolon, ready to embed as a subquery."""
+    return sql.strip().rstrip(";").strip()
+
+
+def open_session(
+    ruleset: RuleSet,
+    as_of: dt.date,
+    households: pd.DataFrame,
+    members: pd.DataFrame,
+    references: Mapping[str, pd.DataFrame] | None = None,
+) -> tuple[duckdb.DuckDBPyConnection, dict[str, set[str]], dict[str, str]]:
+    """Connect, register, lock, then define views and macros (all rules-file SQL runs locked)."""
+    con = connect()
+    present = register_inputs(con, households, members, references)
+    lock(con)
+    create_base_views(con, present)
+    create_macros(con, ruleset, as_of, present)
+    failed = create_derived(con, ruleset)
+    return con, present, failed
+
+
+def empty_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Zero-row households and members with every catalogue column typed, for checking SQL without data."""
+    pandas_types = {"VARCHAR": "str", "BOOLEAN": "boolean", "DOUBLE": "Float64",
+                    "BIGINT": "Int64", "TIMESTAMP": "datetime64[ns]"}
+
+    def frame(table: str) -> pd.DataFrame:
+        columns = {c: t for c, t in catalogue_columns(table).items() if c != ROW_IDS[table]}
+        return pd.DataFrame({c: pd.Series([], dtype=pandas_types[t]) for c, t in columns.items()})
+
+    return frame("households"), frame("members")

@@ -1,0 +1,44 @@
+"""check_registry: every built-in data check over a Registry (CONTRACTS.md table).
+
+Order: ID numbers first (they normalize 证件号码 and derive 证件有效/证件出生日期/证件性别, which the
+later checks and the rules use), then the pandera column checks (vocabulary, negative_income), the
+member check relation_sex, the household checks and duplicates. household_conflict,
+unreadable_value and orphan_member are produced while reading, not here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pandas as pd
+
+from ..registry import Registry
+from .duplicates import duplicate_findings
+from .households import household_findings
+from .ids import normalize_ids
+from .keys import household_positions
+from .members import relation_sex_findings
+from .output import head_names
+from .values import household_value_findings, member_value_findings
+
+
+def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.DataFrame]:
+    """(a new Registry whose members carry normalized IDs and their derived columns; the findings).
+
+    The input registry is not modified. Checks whose columns are absent do not run. The findings
+    frame has findings.COLUMNS, in a deterministic order (by check, then row order).
+    """
+    members, id_findings = normalize_ids(registry.members, as_of)
+    households = registry.households
+    positions = household_positions(households, members)
+    heads = head_names(households, members, positions)
+    parts = [
+        id_findings,
+        member_value_findings(members),
+        relation_sex_findings(members),
+        household_value_findings(households, heads),
+        household_findings(households, members, positions, heads),
+        duplicate_findings(members),
+    ]
+    return dataclasses.replace(registry, members=members), pd.concat(parts, ignore_index=True)

@@ -1,0 +1,70 @@
+"""duplicate_person: one valid ID number listed in two or more households.
+
+A cross-row check, done as vectorized pandas: numbers that occur more than once (one hash pass),
+then, among those few rows, distinct (证件号码, 户编号) pairs counted per number; only the rows of
+numbers found in two or more households are then walked to name the other households. Numbers that are
+invalid are not compared (a typo is not a person). One finding per occurrence; each names the other
+household(s), their villages and the rows where the number appears there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .. import findings
+from ..fields import HOUSEHOLD_KEY, ID_COLUMN
+from . import messages
+from .output import build, column, sources
+
+VALID = "证件有效"
+
+
+def duplicate_findings(members: pd.DataFrame) -> pd.DataFrame:
+    """One high finding (kind duplicate_person) per member row whose number is in another household."""
+    if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
+        return findings.empty()
+    valid_ids = members[ID_COLUMN].where(members[VALID].fillna(False))
+    candidates = members[(valid_ids.duplicated(keep=False) & valid_ids.notna()).to_numpy(dtype=bool)]
+    pairs = candidates[[ID_COLUMN, HOUSEHOLD_KEY]].dropna().drop_duplicates()
+    counts = pairs[ID_COLUMN].value_counts()
+    repeated = counts.index[counts.to_numpy() > 1]
+    rows = candidates[candidates[ID_COLUMN].isin(repeated).to_numpy(dtype=bool)]
+    if not len(rows):
+        return findings.empty()
+    places = _households_by_id(rows)
+    ids, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
+    others = [[place for key, place in places[i].items() if key != own] for i, own in zip(ids, keys, strict=True)]
+    return build(
+        rows,
+        kind="duplicate_person",
+        rule_id="duplicate_person",
+        severity="high",
+        messages=[messages.duplicate_person(i, [_describe(p) for p in o]) for i, o in zip(ids, others, strict=True)],
+        evidence=[{ID_COLUMN: i, "其他户": o} for i, o in zip(ids, others, strict=True)],
+        person_id=ids,
+        name=column(rows, "姓名"),
+    )
+
+
+def _households_by_id(rows: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]]:
+    """number → household key → {户编号, 县, 乡镇, 行政村, 来源 [rows]} in row order."""
+    places: dict[str, dict[str, dict[str, Any]]] = {}
+    columns = zip(
+        column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY), column(rows, "县"), column(rows, "乡镇"),
+        column(rows, "行政村"), sources(rows), strict=True,
+    )
+    for number, key, county, township, village, source in columns:
+        if key is None:
+            continue
+        place = places.setdefault(number, {}).setdefault(
+            key, {HOUSEHOLD_KEY: key, "县": county, "乡镇": township, "行政村": village, "来源": []}
+        )
+        place["来源"].append(source)
+    return places
+
+
+def _describe(place: dict[str, Any]) -> str:
+    where = "".join(p for p in (place["县"], place["乡镇"], place["行政村"]) if p)
+    return f"户编号{place[HOUSEHOLD_KEY]}" + (f"（{where}）" if where else "")

@@ -1,0 +1,154 @@
+"""The command line: exit codes, error texts, outputs, and that it agrees with the library."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from fupin_audit import audit
+from fupin_audit.cli import check as check_module
+from fupin_audit.cli.app import app
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+VILLAGE = EXAMPLES / "zhuangtouyingzi.xlsx"
+CLEAN = EXAMPLES / "clean_village.xlsx"
+ID_PATTERN = re.compile(r"(?<![\d*])\d{17}[\dX](?!\d)")
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_clean_village_exits_0(tmp_path: Path) -> None:
+    code, out, err = run("check", str(CLEAN), "--report", str(tmp_path / "r.xlsx"))
+    assert code == 0, err
+    assert (tmp_path / "r.xlsx").exists()
+
+
+def test_village_with_high_findings_exits_1_and_never_with_fail_on_never(tmp_path: Path) -> None:
+    assert run("check", str(VILLAGE), "--no-report")[0] == 1
+    assert run("check", str(VILLAGE), "--no-report", "--fail-on", "never")[0] == 0
+
+
+def test_default_report_goes_to_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run("check", str(VILLAGE), "--quiet")
+    assert (tmp_path / "zhuangtouyingzi_核查报告.xlsx").exists()
+
+
+def test_missing_file_exits_2_with_one_plain_line(tmp_path: Path) -> None:
+    code, out, err = run("check", str(tmp_path / "没有.xlsx"), "--no-report")
+    assert code == 2
+    assert "没有.xlsx" in err and "Traceback" not in err
+    assert out == ""
+
+
+def test_unreadable_file_exits_2_naming_it(tmp_path: Path) -> None:
+    broken = tmp_path / "坏文件.xlsx"
+    broken.write_text("this is not a workbook")
+    code, _, err = run("check", str(broken), "--no-report")
+    assert code == 2
+    assert "坏文件.xlsx" in err and "Traceback" not in err
+
+
+def test_missing_required_column_names_it_and_the_headers_seen(tmp_path: Path) -> None:
+    path = tmp_path / "无户编号.csv"
+    path.write_text("姓名,证件号码,与户主关系\n张三,11010119900307803X,户主\n", encoding="utf-8")
+    code, _, err = run("check", str(path), "--no-report")
+    assert code == 2
+    assert "户编号" in err and "证件号码" in err and "Traceback" not in err
+
+
+def test_bad_as_of_and_bad_rules_file_exit_2(tmp_path: Path) -> None:
+    code, _, err = run("check", str(VILLAGE), "--no-report", "--as-of", "2019-13-01")
+    assert code == 2 and "YYYY-MM-DD" in err
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules: [ {id: x, kind: nonsense} ]\n", encoding="utf-8")
+    code, _, err = run("check", str(VILLAGE), "--no-report", "--rules", str(rules))
+    assert code == 2 and "x" in err
+
+
+def test_internal_error_exits_3_without_traceback_unless_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret 110101199003078035")
+
+    monkeypatch.setattr(check_module, "audit", broken)
+    code, _, err = run("check", str(VILLAGE), "--no-report")
+    assert code == 3
+    assert "内部错误" in err and "Traceback" not in err and "110101199003078035" not in err
+    code, _, err = run("check", str(VILLAGE), "--no-report", "--debug")
+    assert code == 3 and "Traceback" in err
+
+
+def test_json_output_equals_library_result() -> None:
+    code, out, _ = run("check", str(VILLAGE), "--no-report", "--json", "--fail-on", "never")
+    assert code == 0
+    document = json.loads(out)
+    library = audit(VILLAGE)
+    assert document["counts"]["total"] == len(library.findings)
+    got = [(f["rule_id"], f["household_id"], f["person_id"]) for f in document["findings"]]
+    want = list(zip(library.findings["rule_id"], library.findings["household_id"], library.findings["person_id"], strict=True))
+    assert got == want
+    assert document["as_of"] == library.as_of.isoformat()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_findings_file_matches_library(tmp_path: Path, suffix: str) -> None:
+    target = tmp_path / f"findings{suffix}"
+    run("check", str(VILLAGE), "--no-report", "--quiet", "--findings", str(target))
+    if suffix == ".csv":
+        frame = pd.read_csv(target, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(target)
+    else:
+        frame = pd.read_json(target, lines=True, dtype=False)
+    assert list(frame["rule_id"]) == list(audit(VILLAGE).findings["rule_id"])
+
+
+def test_mask_ids_leaves_no_full_id_in_any_output(tmp_path: Path) -> None:
+    findings_path = tmp_path / "f.csv"
+    code, out, _ = run(
+        "check", str(VILLAGE), "--mask-ids", "--json", "--findings", str(findings_path),
+        "--report", str(tmp_path / "r.xlsx"), "--fail-on", "never",
+    )
+    assert code == 0
+    assert not ID_PATTERN.search(out)
+    assert not ID_PATTERN.search(findings_path.read_text(encoding="utf-8-sig"))
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(tmp_path / "r.xlsx", read_only=True)
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and ID_PATTERN.search(value)), sheet.title
+
+
+def test_input_file_is_never_modified(tmp_path: Path) -> None:
+    before = VILLAGE.read_bytes()
+    run("check", str(VILLAGE), "--report", str(tmp_path / "r.xlsx"), "--quiet")
+    assert VILLAGE.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["check"], ["rules"], ["rules", "list"], ["rules", "show"], ["rules", "lint"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert len(result.stdout.strip().splitlines()) > 3
+
+
+def test_rules_commands() -> None:
+    code, out, _ = run("rules", "list")
+    assert code == 0 and "exit_income_below_line" in out
+    code, out, _ = run("rules", "show", "exit_income_below_line")
+    assert code == 0 and "SELECT" in out.upper()
+    code, _, err = run("rules", "show", "no_such_rule")
+    assert code == 2 and "no_such_rule" in err
+    assert run("rules", "lint")[0] == 0

@@ -1,0 +1,82 @@
+"""--mask-ids: one ID, a column of IDs, IDs inside free text, the findings table, other frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fupin_audit.masking import mask_findings, mask_frame, mask_id, mask_series, mask_text
+from test_report_fixtures import ID_15, ID_A, ID_B, sample_findings
+
+
+def test_mask_id_keeps_first_six_and_last_four() -> None:
+    assert mask_id("110101199003078035") == "110101********8035"
+    assert mask_id("11010519491231002X") == "110105********002X"
+    assert mask_id("110101900307803") == "110101*****7803"
+
+
+def test_mask_id_odd_lengths_keep_only_last_four() -> None:
+    assert mask_id("11010119900307803") == "*************7803"
+    assert mask_id("12345") == "*2345"
+    assert mask_id("1234") == "1234"
+    assert mask_id("") == ""
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.text(alphabet="0123456789Xx中 ", max_size=22), max_size=30))
+def test_mask_series_equals_mask_id(values: list[str]) -> None:
+    series = pd.Series(values, dtype="str")
+    assert mask_series(series).tolist() == [mask_id(v) for v in values]
+
+
+def test_mask_series_keeps_missing_values_missing() -> None:
+    masked = mask_series(pd.Series([ID_A, None], dtype="str"))
+    assert masked.iloc[0] == "110101********8035"
+    assert pd.isna(masked.iloc[1])
+
+
+def test_mask_text_masks_every_id_and_nothing_else() -> None:
+    text = pd.Series(
+        [
+            f"证件号码{ID_A},{ID_B}；旧号{ID_15}。",
+            "户编号 4305210102030001 银行卡 6217000012345678901",
+            "110101199003078035x".upper(),
+            "",
+        ],
+        dtype="str",
+    )
+    masked = mask_text(text).tolist()
+    assert masked[0] == "证件号码110101********8035,110105********002X；旧号110101*****7803。"
+    assert masked[1] == text[1]  # 16- and 19-digit numbers are not ID numbers
+    assert masked[2] == "110101********8035X"  # an ID followed by a letter is still masked
+    assert masked[3] == ""
+
+
+def test_mask_findings_masks_person_id_and_text_but_not_household() -> None:
+    found = sample_findings()
+    masked = mask_findings(found)
+    assert ID_A not in "".join(masked.to_numpy().ravel())
+    assert ID_15 not in "".join(masked.to_numpy().ravel())
+    assert set(masked["person_id"]) == {"", "110101********8035", "110105********002X"}
+    assert masked["household_id"].tolist() == found["household_id"].tolist()
+    assert masked["name"].tolist() == found["name"].tolist()
+    assert ID_A in "".join(found["message"])  # the input is not modified
+
+
+def test_mask_frame_masks_id_columns_and_ids_in_text() -> None:
+    frame = pd.DataFrame(
+        {
+            "亲属证件号码": pd.Series([ID_A, None, "12345"], dtype="str"),
+            "说明": pd.Series([f"见 {ID_B}", "无", None], dtype="str"),
+            "备注": pd.Series([{"a": 1}, f"x{ID_15}", 3], dtype=object),
+            "日期": pd.to_datetime(["2020-01-01", None, "2021-02-03"]),
+        }
+    )
+    masked = mask_frame(frame)
+    assert masked["亲属证件号码"].iloc[0] == "110101********8035"
+    assert pd.isna(masked["亲属证件号码"].iloc[1])
+    assert masked["亲属证件号码"].iloc[2] == "*2345"
+    assert masked["说明"].iloc[0] == "见 110105********002X"
+    assert masked["备注"].tolist() == [{"a": 1}, "x110101*****7803", 3]
+    assert masked["日期"].equals(frame["日期"])

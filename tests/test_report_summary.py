@@ -1,0 +1,48 @@
+"""Count tables shared by the terminal, Excel and JSON outputs."""
+
+from __future__ import annotations
+
+from fupin_audit import findings
+from fupin_audit.report.summary import (
+    kind_counts,
+    kind_severity_counts,
+    place_counts,
+    place_path,
+    rule_counts,
+    severity_counts,
+)
+from test_report_fixtures import sample_findings
+
+
+def test_kind_counts_follow_the_catalogue_with_chinese_titles() -> None:
+    counts = kind_counts(sample_findings())
+    assert counts.to_dict("list") == {
+        "kind": ["wrongful_exit", "duplicate_person", "data_error"],
+        "title": ["错退", "人员重复", "数据错误"],
+        "count": [1, 1, 2],
+    }
+    assert len(kind_counts(findings.empty(), include_zero=True)) == 10
+
+
+def test_kind_severity_counts_split_each_kind() -> None:
+    counts = kind_severity_counts(sample_findings()).set_index("kind")
+    assert counts.loc["data_error", ["high", "medium", "low", "count"]].tolist() == [0, 1, 1, 2]
+    assert counts["count"].sum() == 4
+    assert kind_severity_counts(findings.empty()).empty
+
+
+def test_severity_and_rule_counts() -> None:
+    assert severity_counts(sample_findings())["count"].tolist() == [2, 1, 1]
+    rules = rule_counts(sample_findings(), None)
+    assert rules["count"].sum() == 4 and set(rules["title"]) == {""}
+    assert rules["rule_id"].tolist() == sorted(rules["rule_id"])  # ties ordered by id
+
+
+def test_place_paths_and_counts() -> None:
+    found = sample_findings()
+    assert "（空）/（空）/（空）" in place_path(found).tolist()
+    assert place_path(found, "county").tolist().count("甲县") == 3
+    counts = place_counts(found)
+    assert counts.iloc[0].tolist() == ["甲县/乙镇/丙村", 2, 2]
+    assert counts["count"].sum() == len(found)
+    assert place_counts(findings.empty()).empty

@@ -1,0 +1,151 @@
+"""The engine: sandbox, skipped rules, failing rules, the result-to-findings convention."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from fupin_audit import findings
+from fupin_audit.rules import Rule, RuleSet, load_rules, run_rules
+from test_rules_support import AS_OF, found, household, member, registry
+
+
+@pytest.fixture(scope="module")
+def ruleset():
+    return load_rules()
+
+
+def with_rules(ruleset: RuleSet, *rules: Rule) -> RuleSet:
+    return ruleset.model_copy(update={"rules": [*ruleset.rules, *rules]})
+
+
+def rule(rule_id: str, sql: str, message: str = "发现{户编号}", requires: list[str] | None = None, **kw) -> Rule:
+    return Rule(id=rule_id, title="测试规则", kind=kw.pop("kind", "data_error"), severity="low", sql=sql,
+                message=message, requires=requires or [], basis="测试", **kw)
+
+
+def small_registry():
+    return registry([household("H1", 人均纯收入=3000.0), household("H2")],
+                    [member("H1", "P1", 姓名="张三"), member("H2", "P2", 姓名="李四")])
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT content AS 户编号 FROM read_text('/etc/hostname')",
+        "SELECT '1' AS 户编号 FROM glob('/etc/*')",
+    ],
+)
+def test_a_rule_reading_a_file_is_refused_and_named(ruleset, sql):
+    result = run_rules(with_rules(ruleset, rule("reads_file", sql)), small_registry(), AS_OF)
+    skipped = {s.rule_id: s for s in result.skipped}
+    assert set(skipped) == {"reads_file"}
+    assert "reads_file" in skipped["reads_file"].reason
+    assert "禁止" in skipped["reads_file"].reason
+    # the other rules still ran
+    assert ("exit_income_below_line", "H1", "") in found(result.findings)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 户编号 FROM households; DROP TABLE members_x",
+        "COPY households TO '/tmp/fupin_leak.csv'",
+        "SET enable_external_access = true",
+    ],
+)
+def test_only_single_select_statements_run(ruleset, sql):
+    result = run_rules(with_rules(ruleset, rule("not_a_select", sql)), small_registry(), AS_OF)
+    assert [s.rule_id for s in result.skipped] == ["not_a_select"]
+    assert "SELECT" in result.skipped[0].reason
+    assert len(found(result.findings, "exit_income_below_line")) == 1
+
+
+def test_a_broken_rule_is_reported_and_the_others_run(ruleset):
+    broken = rule("broken_sql", "SELECT 户编号, no_such_column FROM households")
+    result = run_rules(with_rules(ruleset, broken), small_registry(), AS_OF)
+    assert [s.rule_id for s in result.skipped] == ["broken_sql"]
+    assert "broken_sql" in result.skipped[0].reason and "no_such_column" in result.skipped[0].reason
+    assert ("exit_income_below_line", "H1", "") in found(result.findings)
+
+
+def test_missing_column_skips_only_the_rules_needing_it(ruleset):
+    reg = registry([household("H1", 人均纯收入=3000.0, 签字确认=False)],
+                   [member("H1", "P1", 是否参加城乡居民基本医疗保险=False)], drop=["人均纯收入"])
+    result = run_rules(ruleset, reg, AS_OF)
+    skipped = {s.rule_id: s for s in result.skipped}
+    assert set(skipped) == {"exit_income_below_line", "exit_below_monitoring_range", "should_exit_meets_standard"}
+    assert skipped["exit_income_below_line"].missing_columns == ("households.人均纯收入",)
+    assert "人均纯收入" in skipped["exit_income_below_line"].reason
+    assert found(result.findings) == {
+        ("exit_without_signature", "H1", ""), ("exit_no_medical_insurance", "H1", "P1"),
+    }
+
+
+def test_either_of_two_columns_satisfies_a_requirement(ruleset):
+    reg = registry([household("H1")], [member("H1", "P1")], drop=["是否危房户", "危房级别"])
+    skipped = {s.rule_id: s for s in run_rules(ruleset, reg, AS_OF).skipped}
+    assert skipped["exit_unsafe_housing"].missing_columns == ("households.是否危房户|households.危房级别",)
+
+
+def test_reference_tables_are_registered_by_name(ruleset):
+    payroll = pd.DataFrame({"证件号码": pd.Series(["P2"], dtype="str"), "单位": pd.Series(["某局"], dtype="str")})
+    match = rule("on_payroll", "SELECT m.户编号, m._member, p.单位 FROM members m JOIN payroll p USING (证件号码)",
+                 message="成员在{单位}财政供养", requires=["payroll.证件号码"], kind="wrongful_inclusion")
+    result = run_rules(with_rules(ruleset, match), small_registry(), AS_OF, references={"payroll": payroll})
+    rows = result.findings[result.findings["rule_id"] == "on_payroll"]
+    assert list(zip(rows["household_id"], rows["person_id"], rows["name"], rows["message"], strict=True)) == [
+        ("H2", "P2", "李四", "成员在某局财政供养")]
+    without = run_rules(with_rules(ruleset, match), small_registry(), AS_OF)
+    assert [s.rule_id for s in without.skipped] == ["on_payroll"]
+    assert "payroll" in without.skipped[0].reason
+
+
+def test_member_found_by_id_when_rule_returns_no_row_id(ruleset):
+    by_id = rule("by_id", "SELECT 户编号, 证件号码, 姓名 AS 称呼 FROM members WHERE 证件号码 = 'P1'", message="{称呼}")
+    result = run_rules(RuleSet(version=1, rules=[by_id]), small_registry(), AS_OF)
+    row = result.findings.iloc[0]
+    assert (row["person_id"], row["name"], row["message"], row["source"]) == ("P1", "张三", "张三", "登记表.xlsx:人:2")
+
+
+def test_message_formatting_of_values(ruleset):
+    sql = """SELECT '户1' AS 户编号, 1234.0::DOUBLE AS 整数, 12.345::DOUBLE AS 小数, TRUE AS 真, NULL::VARCHAR AS 空值,
+             DATE '2020-01-02' AS 日期, TIMESTAMP '2021-03-04 00:00:00' AS 时刻, 7::BIGINT AS _隐藏"""
+    r = rule("formats", sql, message="{整数}|{小数}|{真}|{空值}|{日期}|{时刻}|{{字面}}")
+    result = run_rules(RuleSet(version=1, rules=[r]), small_registry(), AS_OF)
+    row = result.findings.iloc[0]
+    assert row["message"] == "1234|12.35|是|空|2020-01-02|2021-03-04|{字面}"
+    assert json.loads(row["evidence"]) == {"整数": 1234.0, "小数": 12.345, "真": True, "空值": None,
+                                           "日期": "2020-01-02", "时刻": "2021-03-04"}
+    assert row["household_id"] == "户1" and row["name"] == ""  # unknown household: no location
+
+
+def test_result_without_household_column_is_a_failure(ruleset):
+    r = rule("no_key", "SELECT 证件号码 FROM members", message="x")
+    result = run_rules(RuleSet(version=1, rules=[r]), small_registry(), AS_OF)
+    assert "户编号" in result.skipped[0].reason
+
+
+def test_disabled_rules_do_not_run(ruleset):
+    disabled = [r.model_copy(update={"enabled": False}) if r.id == "exit_income_below_line" else r for r in ruleset.rules]
+    result = run_rules(ruleset.model_copy(update={"rules": disabled}), small_registry(), AS_OF)
+    assert found(result.findings, "exit_income_below_line") == set()
+    assert result.skipped == []
+
+
+def test_findings_are_text_and_parameters_reported(ruleset):
+    result = run_rules(ruleset, small_registry(), AS_OF)
+    assert all(str(result.findings[c].dtype) == "str" for c in findings.COLUMNS)
+    assert result.parameters["as_of"] == "2020-12-31"
+    assert result.parameters["poverty_line_as_of"] == {"year": 2020, "value": 4000.0}
+    assert result.parameters["monitoring_range_as_of"] is None
+
+
+def test_poverty_line_carries_forward_after_the_last_year(ruleset):
+    reg = registry([household("H1", 人均纯收入=3999.0, 脱贫年度=None)], [member("H1", "P1")])
+    result = run_rules(ruleset, reg, AS_OF.replace(year=2022))
+    row = result.findings[result.findings["rule_id"] == "exit_income_below_line"].iloc[0]
+    assert "2020年标准线4000元" in row["message"]

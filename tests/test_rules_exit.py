@@ -1,0 +1,224 @@
+"""Table-style tests of the default exit rules: a few households in, (rule, household, person) out."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from fupin_audit import findings
+from fupin_audit.rules import load_rules, run_rules
+from test_rules_support import AS_OF, born, found, household, member, registry
+
+
+@pytest.fixture(scope="module")
+def ruleset():
+    return load_rules()
+
+
+def run(ruleset, households, members, drop=(), as_of=AS_OF):
+    result = run_rules(ruleset, registry(households, members, drop), as_of)
+    assert list(result.findings.columns) == list(findings.COLUMNS)
+    return result
+
+
+def test_clean_households_give_no_findings(ruleset):
+    result = run(ruleset, [household("H1"), household("H2", 脱贫属性="未脱贫", 人均纯收入=3000.0)],
+                 [member("H1", "P1"), member("H1", "P2", 证件出生日期=born(9), 在校生状况="小学"),
+                  member("H2", "P3")])
+    assert result.skipped == []
+    assert found(result.findings) == set()
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"人均纯收入": 3746.99}, {("exit_income_below_line", "H1", "")}),
+        ({"人均纯收入": 3747.0}, set()),  # exactly at the 2019 line: passes
+        ({"人均纯收入": 3400.0, "脱贫年度": 2017}, set()),  # 2017 line is 3335
+        ({"人均纯收入": 3900.0, "脱贫年度": None}, {("exit_income_below_line", "H1", "")}),  # reference year 2020: 4000
+        ({"人均纯收入": 3000.0, "脱贫属性": "未脱贫"}, set()),
+        ({"人均纯收入": 3000.0, "脱贫属性": "清退"}, set()),
+    ],
+)
+def test_exit_income_below_line(ruleset, values, expected):
+    result = run(ruleset, [household("H1", **values)], [member("H1", "P1")])
+    assert found(result.findings, "exit_income_below_line") == expected
+
+
+def test_income_message_and_evidence(ruleset):
+    result = run(ruleset, [household("H1", 人均纯收入=3000.5)], [member("H1", "P1", 姓名="张三")])
+    row = result.findings.iloc[0]
+    assert row["message"] == "已脱贫户人均纯收入3000.5元，低于2019年标准线3747元（脱贫年度：2019）"
+    assert json.loads(row["evidence"])["人均纯收入"] == 3000.5
+    assert (row["rule_id"], row["kind"], row["severity"]) == ("exit_income_below_line", "wrongful_exit", "high")
+    assert (row["county"], row["village"], row["name"], row["source"]) == ("某县", "某村", "户主甲", "登记表.xlsx:户:2")
+
+
+@pytest.mark.parametrize(
+    ("child", "expected"),
+    [
+        ({"证件出生日期": born(15)}, {("exit_child_out_of_school", "H1", "C1")}),
+        ({"证件出生日期": born(16)}, set()),
+        ({"证件出生日期": born(6)}, {("exit_child_out_of_school", "H1", "C1")}),
+        ({"证件出生日期": born(6) + pd.Timedelta(days=1)}, set()),  # turns 6 the day after
+        ({"证件出生日期": born(10), "健康状况": "残疾"}, set()),
+        ({"证件出生日期": born(10), "健康状况": "患有大病"}, set()),
+        ({"证件出生日期": born(10), "健康状况": "长期慢性病"}, {("exit_child_out_of_school", "H1", "C1")}),
+        ({"证件出生日期": born(10), "在校生状况": "小学"}, set()),
+        ({"证件出生日期": born(10), "在校生状况": "小学", "是否义务教育阶段适龄儿童少年失学辍学": True},
+         {("exit_child_out_of_school", "H1", "C1")}),
+        ({"证件出生日期": born(10), "在校生状况": None, "是否义务教育阶段适龄儿童少年失学辍学": None}, set()),
+    ],
+)
+def test_exit_child_out_of_school(ruleset, child, expected):
+    result = run(ruleset, [household("H1")], [member("H1", "P1"), member("H1", "C1", 与户主关系="之子", **child)])
+    assert found(result.findings, "exit_child_out_of_school") == expected
+
+
+def test_child_rule_works_with_only_schooling_column(ruleset):
+    result = run(ruleset, [household("H1")], [member("H1", "C1", 证件出生日期=born(12))],
+                 drop=["是否义务教育阶段适龄儿童少年失学辍学"])
+    assert found(result.findings, "exit_child_out_of_school") == {("exit_child_out_of_school", "H1", "C1")}
+    assert "12周岁" in result.findings.iloc[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("insurance", "expected"),
+    [
+        ({"是否参加城乡居民基本医疗保险": False}, {("exit_no_medical_insurance", "H1", "P2")}),
+        ({"是否参加城乡居民基本医疗保险": False, "是否参加城镇职工基本医疗保险": True}, set()),
+        ({"是否参加城乡居民基本医疗保险": False, "是否参加城镇职工基本医疗保险": None},
+         {("exit_no_medical_insurance", "H1", "P2")}),
+        ({"是否参加城乡居民基本医疗保险": True}, set()),
+    ],
+)
+def test_exit_no_medical_insurance(ruleset, insurance, expected):
+    result = run(ruleset, [household("H1")], [member("H1", "P1"), member("H1", "P2", 与户主关系="配偶", 姓名="李四", **insurance)])
+    assert found(result.findings, "exit_no_medical_insurance") == expected
+    if expected:
+        assert result.findings.iloc[0]["name"] == "李四"
+        assert result.findings.iloc[0]["source"] == "登记表.xlsx:人:3"
+
+
+@pytest.mark.parametrize(
+    ("values", "rule", "hit"),
+    [
+        ({"是否危房户": True}, "exit_unsafe_housing", True),
+        ({"是否危房户": False, "危房级别": "C"}, "exit_unsafe_housing", True),
+        ({"是否危房户": None, "危房级别": "D"}, "exit_unsafe_housing", True),
+        ({"是否危房户": False, "危房级别": "B"}, "exit_unsafe_housing", False),
+        ({"是否危房户": None, "危房级别": "B"}, "exit_unsafe_housing", False),
+        ({"是否解决安全饮用水": False}, "exit_unsafe_water", True),
+        ({"饮水困难": True}, "exit_unsafe_water", True),
+        ({"是否解决安全饮用水": True, "饮水困难": None}, "exit_unsafe_water", False),
+    ],
+)
+def test_housing_and_water(ruleset, values, rule, hit):
+    result = run(ruleset, [household("H1", **values)], [member("H1", "P1")])
+    assert found(result.findings, rule) == ({(rule, "H1", "")} if hit else set())
+
+
+def test_housing_rule_runs_with_only_one_housing_column(ruleset):
+    result = run(ruleset, [household("H1", 危房级别="C")], [member("H1", "P1")], drop=["是否危房户"])
+    assert found(result.findings, "exit_unsafe_housing") == {("exit_unsafe_housing", "H1", "")}
+    assert result.findings.iloc[0]["message"] == "已脱贫户住房安全未保障（危房级别C）"
+
+
+POOR = {"脱贫属性": "未脱贫", "人均纯收入": 4000.0}
+
+
+@pytest.mark.parametrize(
+    ("values", "child", "expected"),
+    [
+        ({}, {}, {("should_exit_meets_standard", "H1", "")}),  # income exactly at the 2020 line
+        ({"人均纯收入": 3999.0}, {}, set()),
+        ({"是否危房户": True}, {}, set()),
+        ({"饮水困难": True}, {}, set()),
+        ({}, {"是否参加城乡居民基本医疗保险": False}, set()),
+        ({}, {"证件出生日期": born(8)}, set()),  # a healthy child out of school
+        ({}, {"证件出生日期": born(8), "健康状况": "残疾"}, {("should_exit_meets_standard", "H1", "")}),
+        ({"脱贫属性": "返贫"}, {}, {("should_exit_meets_standard", "H1", "")}),
+        ({"脱贫属性": "已脱贫"}, {}, set()),
+        ({"人均纯收入": None}, {}, set()),  # unknown: reported by exit_cannot_judge instead
+    ],
+)
+def test_should_exit_only_when_every_guarantee_holds(ruleset, values, child, expected):
+    result = run(ruleset, [household("H1", **{**POOR, **values})],
+                 [member("H1", "P1"), member("H1", "C1", 与户主关系="之女", **child)])
+    assert found(result.findings, "should_exit_meets_standard") == expected
+
+
+def test_should_exit_message_lists_the_evidence(ruleset):
+    result = run(ruleset, [household("H1", **POOR)], [member("H1", "P1"), member("H1", "P2")])
+    message = result.findings.iloc[0]["message"]
+    for part in ("4000元", "2020年标准线4000元", "2名成员", "非危房户", "已解决安全饮用水", "应退未退"):
+        assert part in message
+
+
+@pytest.mark.parametrize(
+    ("values", "rule", "hit"),
+    [
+        ({"脱贫年度": 2014, "首次识别时间": pd.Timestamp("2014-10-01")}, "exit_same_year_identified", True),
+        ({"脱贫年度": 2015, "首次识别时间": pd.Timestamp("2014-10-01")}, "exit_same_year_identified", False),
+        ({"脱贫年度": 2019, "返贫年度": 2019}, "exit_same_year_returned", True),
+        ({"脱贫年度": 2019, "返贫年度": 2018}, "exit_same_year_returned", False),
+        ({"签字确认": False}, "exit_without_signature", True),
+        ({"签字确认": True}, "exit_without_signature", False),
+        ({"公示天数": 6}, "exit_short_public_notice", True),
+        ({"公示天数": 7}, "exit_short_public_notice", False),
+        ({"脱贫年度": 2014, "首次识别时间": pd.Timestamp("2014-10-01"), "脱贫属性": "未脱贫", "人均纯收入": 100.0},
+         "exit_same_year_identified", False),
+    ],
+)
+def test_procedure_rules(ruleset, values, rule, hit):
+    result = run(ruleset, [household("H1", **values)], [member("H1", "P1")])
+    assert found(result.findings, rule) == ({(rule, "H1", "")} if hit else set())
+
+
+@pytest.mark.parametrize(
+    ("as_of_year", "income", "hit"),
+    [(2023, 6899.0, True), (2023, 6900.0, False), (2020, 4500.0, False), (2025, 100.0, False)],
+)
+def test_exit_below_monitoring_range(ruleset, as_of_year, income, hit):
+    as_of = AS_OF.replace(year=as_of_year)
+    result = run(ruleset, [household("H1", 人均纯收入=income, 脱贫年度=2019)], [member("H1", "P1")], as_of=as_of)
+    expected = {("exit_below_monitoring_range", "H1", "")} if hit else set()
+    assert found(result.findings, "exit_below_monitoring_range") == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "person", "gap"),
+    [
+        ({"人均纯收入": None}, {}, ("H1", "", "人均纯收入为空")),
+        ({"是否危房户": None, "危房级别": None}, {}, ("H1", "", "是否危房户、危房级别均为空")),
+        ({"是否解决安全饮用水": None, "饮水困难": None}, {}, ("H1", "", "是否解决安全饮用水、饮水困难均为空")),
+        ({"签字确认": None}, {}, ("H1", "", "签字确认为空")),
+        ({"公示天数": None}, {}, ("H1", "", "公示天数为空")),
+        ({"脱贫属性": None}, {}, ("H1", "", "脱贫属性为空")),
+        ({}, {"是否参加城乡居民基本医疗保险": None}, ("H1", "P2", "是否参加城乡居民基本医疗保险为空")),
+        ({}, {"证件出生日期": born(9), "在校生状况": None, "是否义务教育阶段适龄儿童少年失学辍学": None},
+         ("H1", "P2", "在校生状况、失学辍学均为空")),
+        ({}, {"证件出生日期": born(9), "健康状况": None}, ("H1", "P2", "健康状况为空")),
+        ({"脱贫属性": "未脱贫", "人均纯收入": None}, {}, ("H1", "", "人均纯收入为空")),
+    ],
+)
+def test_exit_cannot_judge_is_never_silent(ruleset, values, person, gap):
+    result = run(ruleset, [household("H1", **values)], [member("H1", "P1"), member("H1", "P2", **person)])
+    rows = result.findings[result.findings["rule_id"] == "exit_cannot_judge"]
+    assert set(zip(rows["household_id"], rows["person_id"], strict=True)) == {gap[:2]}
+    assert gap[2] in rows.iloc[0]["message"]
+    assert rows.iloc[0]["kind"] == "data_error"
+
+
+def test_cannot_judge_skips_poor_households_that_fail_a_known_criterion(ruleset):
+    result = run(ruleset, [household("H1", 脱贫属性="未脱贫", 人均纯收入=None, 是否危房户=True)], [member("H1", "P1")])
+    assert found(result.findings) == set()
+
+
+def test_absent_optional_columns_are_not_reported_as_unknown(ruleset):
+    # no 签字确认 / 公示天数 / 饮水困难 columns at all: those rules are skipped, nothing "cannot judge"
+    result = run(ruleset, [household("H1")], [member("H1", "P1")], drop=["签字确认", "公示天数", "饮水困难"])
+    assert found(result.findings) == set()
+    assert {s.rule_id for s in result.skipped} == {"exit_without_signature", "exit_short_public_notice"}

@@ -1,0 +1,207 @@
+"""Loading and linting rules files: every problem reported at once, naming the rule and the field."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fupin_audit.errors import RulesError
+from fupin_audit.rules import default_rules_path, load_rules
+from fupin_audit.rules.model import YearTable
+
+GOOD_RULE = """
+  - id: ok_rule
+    title: 正常规则
+    kind: wrongful_exit
+    severity: high
+    requires: [households.人均纯收入]
+    sql: SELECT 户编号, 人均纯收入 FROM households WHERE 人均纯收入 < poverty_line(2020)
+    message: 收入{人均纯收入}元
+    basis: 测试
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    assert str(path) in str(info.value)
+    return info.value.problems
+
+
+def test_default_rules_load_and_cover_the_contract():
+    ruleset = load_rules()
+    assert ruleset.path == default_rules_path()
+    assert {r.id for r in ruleset.rules} == {
+        "exit_income_below_line", "exit_child_out_of_school", "exit_no_medical_insurance", "exit_unsafe_housing",
+        "exit_unsafe_water", "should_exit_meets_standard", "exit_same_year_identified", "exit_same_year_returned",
+        "exit_without_signature", "exit_short_public_notice", "exit_below_monitoring_range", "exit_cannot_judge",
+    }
+    line = ruleset.parameters["poverty_line"]
+    assert isinstance(line, YearTable) and line.values[2017] == 3335 and line.source
+    assert ruleset.parameters["public_notice_min_days"] == 7
+    assert all(r.basis and r.title and r.enabled for r in ruleset.rules)
+
+
+def test_good_minimal_file(tmp_path):
+    path = write(tmp_path, "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:" + GOOD_RULE)
+    assert [r.id for r in load_rules(path).rules] == ["ok_rule"]
+
+
+def test_many_problems_reported_at_once(tmp_path):
+    text = "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:" + GOOD_RULE + """
+  - id: ok_rule
+    title: 重复
+    kind: wrongful_exit
+    severity: high
+    sql: SELECT 户编号 FROM households
+    message: x
+    basis: 测试
+  - id: bad_kind
+    title: 类型错
+    kind: wrongfull_exit
+    severity: urgent
+    sql: SELECT 户编号 FROM households
+    message: x
+    basis: 测试
+  - id: no_sql
+    title: 缺 SQL
+    kind: data_error
+    severity: low
+    basis: 测试
+  - id: bad_syntax
+    title: 语法错
+    kind: data_error
+    severity: low
+    sql: SELEC 户编号 FROM households
+    message: x
+    basis: 测试
+  - id: bad_placeholder
+    title: 占位符
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号 FROM households
+    message: 收入{人均纯收入}
+    basis: 测试
+  - id: unknown_column
+    title: 未知列
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号, 不存在的列 FROM households
+    message: x
+    basis: 测试
+  - id: two_statements
+    title: 两条语句
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号 FROM households; DROP TABLE members
+    message: x
+    basis: 测试
+  - id: alias_requires
+    title: 别名
+    kind: data_error
+    severity: low
+    requires: [households.人均收入]
+    sql: SELECT 户编号 FROM households
+    message: x
+    basis: 测试
+"""
+    problems = problems_of(write(tmp_path, text))
+    joined = "\n".join(problems)
+    expectations = [
+        ("ok_rule", "重复"),
+        ("bad_kind 字段 kind", "wrongfull_exit"),
+        ("bad_kind 字段 severity", "urgent"),
+        ("no_sql 字段 sql", "缺少必填字段"),
+        ("no_sql 字段 message", "缺少必填字段"),
+        ("bad_syntax 字段 sql", "语法错误"),
+        ("bad_placeholder 字段 message", "人均纯收入"),
+        ("unknown_column 字段 sql", "不存在的列"),
+        ("two_statements 字段 sql", "2 条"),
+        ("alias_requires 字段 requires", "人均纯收入"),
+    ]
+    for where, what in expectations:
+        assert any(where in p and what in p for p in problems), (where, what, joined)
+    assert len(problems) == len(expectations)
+
+
+def test_file_reading_rule_is_a_lint_error(tmp_path):
+    text = """
+    version: 1
+    rules:
+      - id: reads_file
+        title: 读文件
+        kind: data_error
+        severity: low
+        sql: SELECT * FROM read_csv('/etc/passwd')
+        message: x
+        basis: 测试
+    """
+    problems = problems_of(write(tmp_path, text))
+    assert len(problems) == 1 and "reads_file" in problems[0]
+
+
+def test_yaml_syntax_error_gives_the_line(tmp_path):
+    problems = problems_of(write(tmp_path, "version: 1\nrules:\n  - id: x\n    title: [unclosed\n"))
+    assert len(problems) == 1 and "第 5 行" in problems[0], problems
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "顶层"),
+        ("- a\n- b\n", "顶层"),
+        ("rules: []\n", "字段 version：缺少必填字段"),
+        ("version: 1\nunknown_key: 1\n", "unknown_key"),
+        ("version: 1\nas_of: 2020-13-01\n", "month must be in 1..12"),
+        ("version: 1\nas_of: 明天\n", "as_of"),
+    ],
+)
+def test_top_level_problems(tmp_path, text, expected):
+    problems = problems_of(write(tmp_path, text))
+    assert any(expected in p for p in problems), problems
+
+
+def test_parameter_problems_name_each_parameter(tmp_path):
+    text = """
+    version: 1
+    parameters:
+      poverty_line: {values: {2020: abc}}
+      as_of: 3
+      Bad-Name: 1
+      mixed: [1, 文本]
+      fine: 7
+    """
+    problems = problems_of(write(tmp_path, text))
+    assert any("poverty_line 字段 source" in p for p in problems)
+    assert any("poverty_line 字段 values.2020" in p and "数字" in p for p in problems)
+    assert any("参数 as_of" in p and "保留" in p for p in problems)
+    assert any("参数 Bad-Name" in p for p in problems)
+    assert any("参数 mixed" in p for p in problems)
+    assert not any("fine" in p for p in problems)
+
+
+def test_derived_view_problems(tmp_path):
+    text = """
+    version: 1
+    derived:
+      - name: members_y
+        sql: SELECT *, 没有这列 FROM members
+      - name: members
+        sql: SELECT 1
+    """
+    problems = problems_of(write(tmp_path, text))
+    assert any("派生视图 members_y 字段 sql" in p and "没有这列" in p for p in problems)
+    assert any("派生视图 members 字段 name" in p and "保留" in p for p in problems)
+
+
+def test_unreadable_file(tmp_path):
+    problems = problems_of(tmp_path / "missing.yaml")
+    assert "无法读取" in problems[0]
