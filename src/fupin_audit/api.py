@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__, findings
-from .inputs import describe_inputs, expand_paths
-from .io.reader import read_tables
+from .inputs import expand_paths
+from .progress import Observer, Silent
+from .reading import read_registry_files
 from .registry import build_registry
 from .result import AuditResult
 from .rules import load_rules, resolve_as_of, rules_table, run_rules
@@ -24,32 +25,43 @@ def audit(
     sheet: str | None = None,
     encoding: str | None = None,
     include_hidden: bool = False,
+    keep_going: bool = False,
+    observer: Observer | None = None,
 ) -> AuditResult:
     """Audit one registry, given as one or several files, folders or globs, read together.
 
     The rules file is validated before any data is read. Raises ``FupinAuditError`` subclasses for
     input that cannot be audited at all (unreadable file, missing required column, invalid rules);
-    every problem inside the data becomes a finding.
+    every problem inside the data becomes a finding. With ``keep_going`` a file that cannot be
+    read is skipped and recorded in ``AuditResult.inputs`` (its ``error``). ``observer`` hears of
+    each phase (读取, 校验, 规则) and of each file read.
     """
     started = dt.datetime.now()
     ruleset = load_rules(Path(rules) if rules is not None else None)
     rules_path = ruleset.path or default_rules_path()
     files = expand_paths(paths)
-    tables = [
-        table
-        for path in files
-        for table in read_tables(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden)
-    ]
+    observer = observer or Silent()
+    observer.phase("读取", total=len(files))
+    tables, inputs = read_registry_files(
+        files,
+        sheet=sheet,
+        encoding=encoding,
+        include_hidden=include_hidden,
+        keep_going=keep_going,
+        progress=lambda _: observer.advance(),
+    )
     registry = build_registry(tables)
     reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
+    observer.phase("校验")
     registry, schema_findings = check_registry(registry, reference_date)
+    observer.phase("规则")
     run = run_rules(ruleset, registry, reference_date)
     return AuditResult(
         registry=registry,
         findings=findings.combine([registry.problems, schema_findings, run.findings]),
         as_of=reference_date,
         as_of_source=reference_source,
-        inputs=describe_inputs(files, tables),
+        inputs=inputs,
         rules_path=rules_path,
         rules_sha256=rules_file_sha256(rules_path),
         rules_table=rules_table(ruleset),

@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import InputError
-from .io.table import Table
-from .result import InputFile
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".csv", ".txt", ".parquet")
 
@@ -59,26 +57,3 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def describe_inputs(files: list[Path], tables: list[Table]) -> list[InputFile]:
-    """Per file: SHA-256, sheets read, rows read, rows audited, rows skipped by reason."""
-    described = []
-    for path in files:
-        own = [t for t in tables if t.path == path]
-        skipped: dict[str, int] = {}
-        for table in own:
-            for reason, rows in table.skipped.items():
-                skipped[reason] = skipped.get(reason, 0) + len(rows)
-        audited = sum(t.rows_read for t in own)
-        described.append(
-            InputFile(
-                path=path,
-                sha256=sha256_of(path),
-                sheets=tuple(t.sheet for t in own if t.sheet),
-                rows_read=audited + sum(skipped.values()),
-                rows_audited=audited,
-                rows_skipped=skipped,
-            )
-        )
-    return described

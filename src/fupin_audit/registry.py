@@ -153,7 +153,7 @@ def _conflicts(flat: pd.DataFrame, columns: list[str], households: pd.DataFrame)
     if not columns or flat.empty:
         return findings.empty()
     distinct = flat.groupby(HOUSEHOLD_KEY, sort=False)[columns].nunique(dropna=True)
-    stacked: pd.Series = distinct.stack()
+    stacked = pd.Series(distinct.stack())
     stacked = stacked[stacked.to_numpy() > 1]
     if stacked.empty:
         return findings.empty()

@@ -21,6 +21,14 @@ class InputFile:
     rows_read: int
     rows_audited: int
     rows_skipped: dict[str, int]
+    skipped_sheets: tuple[str, ...] = ()
+    """Sheets not read, each with its reason (hidden, empty, no recognizable header)."""
+    unknown_columns: tuple[str, ...] = ()
+    """Columns kept but not recognized as any field."""
+    filled_cells: int = 0
+    """Merged key cells (户编号, location) filled down from the row above."""
+    error: str = ""
+    """Why the file could not be read (only with keep_going; it was then skipped)."""
 
 
 @dataclass(frozen=True)

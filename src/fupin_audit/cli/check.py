@@ -13,12 +13,14 @@ from rich.console import Console
 from ..api import audit
 from ..findings import SEVERITY_ORDER
 from ..masking import mask_findings
+from ..progress import Fanout, Observer, PhaseLog
 from ..report.excel import write_report
 from ..report.files import write_findings
 from ..report.jsonout import result_to_json
 from ..report.terminal import render_summary
 from ..result import AuditResult
-from .boundary import EXIT_FINDINGS, EXIT_OK, user_errors
+from .boundary import EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_OK, user_errors
+from .observe import ProgressBars
 from .options import AsOfOption, DebugOption, FailOn, RulesOption, parse_as_of
 
 
@@ -28,7 +30,21 @@ def default_report_path(registry: str) -> Path:
     return Path.cwd() / f"{stem}_核查报告.xlsx"
 
 
+def make_observer(*, show: bool, log: Path | None) -> Observer:
+    """Progress bars on a terminal (stderr), unless quiet; a phase log when asked."""
+    observers: list[Observer] = []
+    console = Console(stderr=True)
+    if show and console.is_terminal:
+        observers.append(ProgressBars(console))
+    if log is not None:
+        observers.append(PhaseLog(log))
+    return Fanout(*observers)
+
+
 def exit_code(result: AuditResult, fail_on: FailOn) -> int:
+    """2 when a file was skipped (--keep-going), else 1 when findings reach ``fail_on``, else 0."""
+    if any(i.error for i in result.inputs):
+        return EXIT_NOT_AUDITED
     if fail_on is FailOn.never or result.findings.empty:
         return EXIT_OK
     threshold = SEVERITY_ORDER[fail_on.value]
@@ -50,26 +66,37 @@ def check(
     sheet: Annotated[str | None, typer.Option("--sheet", help="只读这个工作表（名称或从1开始的序号）。")] = None,
     encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）。")] = None,
     include_hidden: Annotated[bool, typer.Option("--include-hidden", help="也读取隐藏的工作表。")] = False,
+    keep_going: Annotated[bool, typer.Option("--keep-going", help="跳过无法读取的文件，继续核查其余文件（退出码仍为 2）。")] = False,
+    log: Annotated[Path | None, typer.Option("--log", help="追加写入运行日志：每个阶段一行（不含个人数据）。")] = None,
     debug: DebugOption = False,
 ) -> None:
     """核查登记表，输出 Excel 报告、问题清单和摘要。"""
     with user_errors(debug):
-        result = audit(
-            registry,
-            rules=rules,
-            as_of=parse_as_of(as_of),
-            sheet=sheet,
-            encoding=encoding,
-            include_hidden=include_hidden,
-        )
-        report_path = None if no_report else (report or default_report_path(registry[0]))
-        if report_path is not None:
-            write_report(result, report_path, mask_ids=mask_ids)
-        if findings is not None:
-            write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings)
+        observer = make_observer(show=not (quiet or as_json), log=log)
+        try:
+            result = audit(
+                registry,
+                rules=rules,
+                as_of=parse_as_of(as_of),
+                sheet=sheet,
+                encoding=encoding,
+                include_hidden=include_hidden,
+                keep_going=keep_going,
+                observer=observer,
+            )
+            observer.phase("写出")
+            report_path = None if no_report else (report or default_report_path(registry[0]))
+            if report_path is not None:
+                write_report(result, report_path, mask_ids=mask_ids)
+            if findings is not None:
+                write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings)
+        finally:
+            observer.finish()
         if as_json:
             json.dump(result_to_json(result, mask_ids=mask_ids), sys.stdout, ensure_ascii=False, indent=1)
             sys.stdout.write("\n")
         elif not quiet:
             render_summary(result, report_path, findings, Console())
+        for failed in (i for i in result.inputs if i.error):
+            print(f"错误：{failed.error}（已跳过）", file=sys.stderr)
         raise typer.Exit(exit_code(result, fail_on))

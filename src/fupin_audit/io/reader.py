@@ -7,6 +7,7 @@ report can say so; ``read_raw`` and ``read_tables`` return the tables only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, MissingColumnsError
@@ -69,15 +70,24 @@ def read_raw(
     return read_file(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden, fields=fields).tables
 
 
-def read_tables(
+@dataclass
+class FileTables:
+    """The normalized tables of one file, the sheets left out and the key cells filled down."""
+
+    tables: list[Table]
+    skipped_sheets: list[SkippedSheet]
+    filled: dict[str, int]
+
+
+def read_normalized(
     path: Path,
     *,
     sheet: str | None = None,
     encoding: str | None = None,
     include_hidden: bool = False,
     fields: Sequence[Field] = FIELDS,
-) -> list[Table]:
-    """The tables in ``path``, normalized (``normalize_table``).
+) -> FileTables:
+    """The tables in ``path``, normalized (``normalize_table``), with what was left out.
 
     Raises ``MissingColumnsError`` when no sheet has a recognizable header.
     """
@@ -88,4 +98,22 @@ def read_tables(
         missing = [n for n in (HOUSEHOLD_KEY, ID_COLUMN) if n in names] or names[:1]
         candidates = {n: closest(n, seen, fields=fields) for n in missing}
         raise MissingColumnsError(Path(path).name, missing, seen, candidates)
-    return [normalize_table(raw, fields) for raw in read.tables]
+    filled: dict[str, int] = {}
+    for raw in read.tables:
+        for header, count in raw.filled.items():
+            filled[header] = filled.get(header, 0) + count
+    return FileTables([normalize_table(raw, fields) for raw in read.tables], read.skipped_sheets, filled)
+
+
+def read_tables(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    include_hidden: bool = False,
+    fields: Sequence[Field] = FIELDS,
+) -> list[Table]:
+    """The tables in ``path``, normalized; see ``read_normalized``."""
+    return read_normalized(
+        path, sheet=sheet, encoding=encoding, include_hidden=include_hidden, fields=fields
+    ).tables

@@ -1,0 +1,77 @@
+"""Read every registry file of an audit: in parallel threads, with what became of each file's rows."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .errors import InputError
+from .inputs import sha256_of
+from .io.reader import FileTables, read_normalized
+from .io.table import Table
+from .result import InputFile
+
+Progress = Callable[[Path], None]
+
+
+def _describe(path: Path, read: FileTables) -> InputFile:
+    skipped: dict[str, int] = {}
+    for table in read.tables:
+        for reason, rows in table.skipped.items():
+            skipped[reason] = skipped.get(reason, 0) + len(rows)
+    audited = sum(t.rows_read for t in read.tables)
+    return InputFile(
+        path=path,
+        sha256=sha256_of(path),
+        sheets=tuple(t.sheet for t in read.tables if t.sheet),
+        rows_read=audited + sum(skipped.values()),
+        rows_audited=audited,
+        rows_skipped=skipped,
+        skipped_sheets=tuple(f"{s.name or path.name}（{s.reason}）" for s in read.skipped_sheets),
+        unknown_columns=tuple(dict.fromkeys(c for t in read.tables for c in t.unknown_columns)),
+        filled_cells=sum(read.filled.values()),
+    )
+
+
+def read_registry_files(
+    files: list[Path],
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    include_hidden: bool = False,
+    keep_going: bool = False,
+    progress: Progress | None = None,
+) -> tuple[list[Table], list[InputFile]]:
+    """The normalized tables of every file, in the order given, and an ``InputFile`` for each.
+
+    Files are parsed in parallel threads (the Excel reader releases the GIL). A file that cannot be
+    read raises ``InputError``; with ``keep_going`` it is recorded (``InputFile.error``) and skipped.
+    """
+
+    def one(path: Path) -> FileTables | InputError:
+        try:
+            return read_normalized(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden)
+        except InputError as error:
+            if not keep_going:
+                raise
+            return error
+        finally:
+            if progress is not None:
+                progress(path)
+
+    workers = min(len(files), os.cpu_count() or 1) or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        outcomes = list(pool.map(one, files))
+    tables: list[Table] = []
+    inputs: list[InputFile] = []
+    for path, outcome in zip(files, outcomes, strict=True):
+        if isinstance(outcome, InputError):
+            inputs.append(InputFile(path, "", (), 0, 0, {}, error=str(outcome)))
+        else:
+            tables.extend(outcome.tables)
+            inputs.append(_describe(path, outcome))
+    if not tables:
+        raise InputError("没有读到任何登记表数据：" + "；".join(i.error for i in inputs if i.error))
+    return tables, inputs

@@ -1,0 +1,83 @@
+"""Auditing several files as one registry: folders, --keep-going, progress, logs, determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from fupin_audit import audit
+from fupin_audit.cli.app import app
+
+HEADER = "县,乡镇,行政村,户编号,姓名,证件号码,与户主关系,人数,脱贫属性,人均纯收入\n"
+runner = CliRunner()
+
+
+def village(folder: Path, name: str, rows: list[str]) -> Path:
+    path = folder / name
+    path.write_text(HEADER + "".join(f"{r}\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def two_villages(folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    village(folder, "甲村.csv", ["某县,某乡,甲村,H1,张三,11010119900307803X,户主,1,未脱贫,2000"])
+    village(
+        folder,
+        "乙村.csv",
+        [
+            "某县,某乡,乙村,H2,张三,11010119900307803X,户主,2,未脱贫,2000",
+            "某县,某乡,乙村,H2,李四,440308199901101512,之子,2,未脱贫,2000",
+        ],
+    )
+
+
+def test_folder_is_audited_as_one_registry_and_duplicates_across_files_found(tmp_path: Path) -> None:
+    two_villages(tmp_path / "county")
+    result = audit(tmp_path / "county")
+    duplicates = result.findings[result.findings["rule_id"] == "duplicate_person"]
+    assert sorted(duplicates["household_id"]) == ["H1", "H2"]
+    assert [i.path.name for i in result.inputs] == ["甲村.csv", "乙村.csv"]
+    assert sorted(duplicates["village"]) == ["甲村", "乙村"]
+
+
+def test_keep_going_skips_an_unreadable_file_but_exit_code_says_so(tmp_path: Path) -> None:
+    two_villages(tmp_path / "county")
+    (tmp_path / "county" / "坏.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    result = runner.invoke(app, ["check", str(tmp_path / "county"), "--no-report", "--quiet"])
+    assert result.exit_code == 2 and "坏.xlsx" in result.stderr
+    report = tmp_path / "r.xlsx"
+    result = runner.invoke(
+        app, ["check", str(tmp_path / "county"), "--keep-going", "--report", str(report), "--quiet"]
+    )
+    assert result.exit_code == 2
+    assert "坏.xlsx" in result.stderr and "已跳过" in result.stderr
+    assert report.exists()
+
+
+def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path) -> None:
+    two_villages(tmp_path / "county")
+    result = runner.invoke(app, ["check", str(tmp_path / "county"), "--no-report", "--fail-on", "never"])
+    assert result.exit_code == 0
+    assert "读取" not in result.stderr and "━" not in result.stderr
+
+
+def test_log_has_one_line_per_phase_and_no_personal_data(tmp_path: Path) -> None:
+    two_villages(tmp_path / "county")
+    log = tmp_path / "run.log"
+    runner.invoke(app, ["check", str(tmp_path / "county"), "--no-report", "--quiet", "--log", str(log)])
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[1] for line in lines] == ["phase=读取", "phase=校验", "phase=规则", "phase=写出"]
+    text = log.read_text(encoding="utf-8")
+    assert "张三" not in text and "11010119900307803X" not in text and "H1" not in text
+
+
+def test_same_input_gives_byte_identical_findings_files(tmp_path: Path) -> None:
+    two_villages(tmp_path / "county")
+    outputs = []
+    for name in ("a.csv", "b.csv", "a.parquet", "b.parquet"):
+        target = tmp_path / name
+        runner.invoke(app, ["check", str(tmp_path / "county"), "--no-report", "--quiet", "--findings", str(target)])
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1] and outputs[2] == outputs[3]
+    assert len(outputs[0]) > 100
