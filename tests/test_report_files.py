@@ -24,7 +24,10 @@ def test_csv_has_bom_english_header_and_round_trips(tmp_path: Path) -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     assert data[3:].decode("utf-8").splitlines()[0] == ",".join(findings.COLUMNS)
     back = pd.read_csv(path, encoding="utf-8-sig", dtype="str", keep_default_na=False)
-    pd.testing.assert_frame_equal(back, found, check_dtype=False)
+    formula = found["name"].str.startswith("=")
+    assert formula.sum() == 1
+    assert back.loc[formula, "name"].tolist() == ["'" + found.loc[formula, "name"].iloc[0]]
+    pd.testing.assert_frame_equal(back[~formula], found[~formula], check_dtype=False)
     assert ID_A in back["person_id"].tolist()  # an ID stays text, all 18 characters
 
 
@@ -99,3 +102,12 @@ def test_atomic_write_replaces_on_success_and_keeps_old_file_on_failure(tmp_path
 def test_atomic_write_refuses_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="不存在"), atomic_write(tmp_path / "no" / "r.csv"):
         pass
+
+
+def test_csv_never_carries_a_formula_for_excel(tmp_path: Path) -> None:
+    frame = findings.make_findings([{"rule_id": "x", "kind": "data_error", "severity": "low", "name": "=HYPERLINK(\"http://x\")", "message": "-1"}])
+    target = tmp_path / "f.csv"
+    write_findings(frame, target)
+    back = pd.read_csv(target, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert back.loc[0, "name"] == "'=HYPERLINK(\"http://x\")"
+    assert back.loc[0, "message"] == "'-1"

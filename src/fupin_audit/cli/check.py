@@ -89,7 +89,10 @@ def check(
             if report_path is not None:
                 write_report(result, report_path, mask_ids=mask_ids)
             if findings is not None:
-                write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings)
+                inputs = [i.path for i in result.inputs]
+                write_findings(
+                    mask_findings(result.findings) if mask_ids else result.findings, findings, protected=inputs
+                )
         finally:
             observer.finish()
         if as_json:

@@ -36,9 +36,24 @@ def write_findings(findings: pd.DataFrame, path: Path, *, protected: Iterable[Pa
         writer(frame, temporary)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix ``'`` to cells Excel would run as a formula when it opens the CSV (a name such as
+    ``=HYPERLINK(...)``): cells from the data are never formulas, in any output."""
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column].astype("str")
+        risky = values.str.startswith(FORMULA_START)
+        if risky.any():
+            safe[column] = values.where(~risky, "'" + values)
+    return safe
+
+
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     # utf-8-sig: the BOM lets Excel open the file as UTF-8 instead of the local code page.
-    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    _formula_safe(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

@@ -27,6 +27,10 @@ def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any
                 "rows_read": item.rows_read,
                 "rows_audited": item.rows_audited,
                 "rows_skipped": dict(item.rows_skipped),
+                "skipped_sheets": list(item.skipped_sheets),
+                "unknown_columns": list(item.unknown_columns),
+                "filled_cells": item.filled_cells,
+                "error": item.error,
             }
             for item in result.inputs
         ],

@@ -17,7 +17,14 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..kinds import BY_CODE
 from ..result import AuditResult
-from .summary import kind_severity_counts, place_counts, rule_counts, severity_counts, table_rows
+from .summary import (
+    input_notes,
+    kind_severity_counts,
+    place_counts,
+    rule_counts,
+    severity_counts,
+    table_rows,
+)
 from .xlsxtable import WIDTH_CAP, Styles, cell_width, to_text
 
 Cell = str | int | float
@@ -75,11 +82,13 @@ def write_overview(
     for key, value in _flatten(result.parameters):
         cursor.line([key, value])
 
-    cursor.section("输入文件", ["文件", "工作表", "读取行数", "审计行数", "跳过行数", "跳过原因"])
+    cursor.section("输入文件", ["文件", "工作表", "读取行数", "审计行数", "跳过行数", "跳过原因", "说明"])
     for item in result.inputs:
         reasons = "；".join(f"{reason} {n}" for reason, n in item.rows_skipped.items() if n)
         skipped = sum(item.rows_skipped.values())
-        cursor.line([str(item.path), "、".join(item.sheets), item.rows_read, item.rows_audited, skipped, reasons])
+        cursor.line(
+            [str(item.path), "、".join(item.sheets), item.rows_read, item.rows_audited, skipped, reasons, input_notes(item)]
+        )
 
     kinds = kind_severity_counts(findings)
     header = cursor.section("按问题类型", ["问题类型", "代码", "高", "中", "低", "合计"])

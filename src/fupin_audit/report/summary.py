@@ -12,6 +12,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..kinds import BY_CODE, KIND_CODES, SEVERITIES, SEVERITY_TITLES
+from ..result import InputFile
 
 UNKNOWN_PLACE = "（空）"
 """Shown for an empty county, township or village name."""
@@ -99,3 +100,17 @@ def place_counts(findings: pd.DataFrame, level: Literal["county", "township", "v
 def table_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[Any]]:
     """The rows of ``frame`` as lists of plain Python values, ``columns`` in that order."""
     return [list(row) for row in zip(*(frame[c].tolist() for c in columns), strict=True)] if len(frame) else []
+
+
+def input_notes(item: InputFile) -> str:
+    """What a reader should know about one input file beyond its row counts, in one line."""
+    notes = []
+    if item.error:
+        notes.append(f"未能读取，已跳过：{item.error}")
+    if item.skipped_sheets:
+        notes.append(f"未读取的工作表：{'、'.join(item.skipped_sheets)}")
+    if item.unknown_columns:
+        notes.append(f"未识别的列（保留未用）：{'、'.join(item.unknown_columns)}")
+    if item.filled_cells:
+        notes.append(f"合并单元格向下填充 {item.filled_cells} 格")
+    return "；".join(notes)

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from ..kinds import SEVERITIES, SEVERITY_TITLES
 from ..result import AuditResult
-from .summary import kind_severity_counts, place_counts, table_rows
+from .summary import input_notes, kind_severity_counts, place_counts, table_rows
 
 TOP_PLACES = 15
 """Villages listed by name; the rest are summed in one line."""
@@ -43,7 +43,7 @@ def render_summary(
 
 def _inputs_table(result: AuditResult) -> Table:
     table = Table(title="输入文件", title_justify="left")
-    for header in ("文件", "工作表", "读取行数", "审计行数", "跳过行数", "跳过原因"):
+    for header in ("文件", "工作表", "读取行数", "审计行数", "跳过行数", "跳过原因", "说明"):
         table.add_column(header, justify="right" if header.endswith("数") else "left")
     for item in result.inputs:
         reasons = "；".join(f"{reason} {n}" for reason, n in item.rows_skipped.items() if n)
@@ -54,6 +54,7 @@ def _inputs_table(result: AuditResult) -> Table:
             f"{item.rows_audited:,}",
             f"{sum(item.rows_skipped.values()):,}",
             Text(reasons),
+            Text(input_notes(item)),
         )
     return table
 
