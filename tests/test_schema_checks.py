@@ -255,3 +255,30 @@ def test_findings_are_deterministic() -> None:
     households = [CLEAN_HOUSEHOLD, household("H2", 家庭人口数=3, 脱贫属性="乱")]
     first, second = run(members, households), run(members, households)
     pd.testing.assert_frame_equal(first, second)
+
+
+def test_any_index_and_household_sheet_without_members() -> None:
+    reg = registry([member("H1", "甲", MAN, 健康状况="坏"), member("H2", "乙", MAN)], [household("H1"), household("H2")])
+    reg.members.index = pd.Index([5, 5])
+    reg.households.index = pd.Index(["a", "b"])
+    _, found = check_registry(reg, AS_OF)
+    assert triples(found) == {("vocabulary", "H1", MAN), ("duplicate_person", "H1", MAN), ("duplicate_person", "H2", MAN)}
+    no_members = Registry(frame([household("H1", 家庭人口数=3, 脱贫属性="错")], "户"), reg.members.iloc[:0], findings.empty())
+    _, found = check_registry(no_members, AS_OF)
+    assert triples(found) == {("vocabulary", "H1", "")}
+
+
+def test_frames_concatenated_from_several_files() -> None:
+    """Arrow-backed columns of concatenated frames are chunked; keys and IDs must still match."""
+    one = registry([member("H1", "甲", MAN)], [household("H1")])
+    two = registry([member("H2", "甲", MAN), member("H2", "乙", "610104620927690", "配偶")], [household("H2")])
+    both = Registry(
+        pd.concat([one.households, two.households], ignore_index=True),
+        pd.concat([one.members, two.members], ignore_index=True),
+        findings.empty(),
+    )
+    new, found = check_registry(both, AS_OF)
+    assert triples(found) == {
+        ("duplicate_person", "H1", MAN), ("duplicate_person", "H2", MAN), ("id_15_digit", "H2", "610104196209276908"),
+    }
+    assert new.members["证件号码"].tolist() == [MAN, MAN, "610104196209276908"]

@@ -45,6 +45,7 @@ _WEIGHT_LIST: list[int] = WEIGHTS.tolist()
 CHECK_CHARS = "10X98765432"
 _CHECK_BYTES = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)
 _X, _LOWER_X, _ZERO = ord("X"), ord("x"), ord("0")
+_NS_PER_DAY = 86_400 * 10**9
 _YEARS = np.arange(10000)
 _LEAP = (((_YEARS % 4 == 0) & (_YEARS % 100 != 0)) | (_YEARS % 400 == 0)).astype(np.intp)
 _DAYS_BEFORE_YEAR = (_YEARS - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
@@ -108,14 +109,14 @@ def check_ids(ids: pd.Series, numeric: pd.Series | None, as_of: dt.date) -> pd.D
     births = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     sex = np.full(n, -1, dtype=np.int8)
     changed: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, new 18-byte values)
-    as_of64 = np.datetime64(as_of, "D")
+    as_of_days = (as_of - dt.date(1970, 1, 1)).days
 
     rows18 = np.flatnonzero(present & (lengths == 18))
     m18 = _fixed_width(raw, offsets[rows18], 18)
     lower = m18[:, 17] == _LOWER_X
     m18[lower, 17] = _X
     changed.append((rows18[lower], m18[lower]))
-    status[rows18] = _status18(m18, as_of64, births, sex, rows18)
+    status[rows18] = _status18(m18, as_of_days, births, sex, rows18)
 
     rows15 = np.flatnonzero(present & (lengths == 15))
     m15 = _fixed_width(raw, offsets[rows15], 15)
@@ -154,6 +155,8 @@ def _fixed_width(raw: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
     """A (rows, width) uint8 copy of the bytes starting at each offset of the string buffer."""
     if not len(starts):
         return np.zeros((0, width), dtype=np.uint8)
+    if np.all(np.diff(starts) == width):  # consecutive rows: one slice of the buffer
+        return raw[starts[0] : starts[0] + width * len(starts)].reshape(-1, width).copy()
     return np.lib.stride_tricks.sliding_window_view(raw, width)[starts]
 
 
@@ -186,41 +189,47 @@ def _all_digits(d: np.ndarray) -> np.ndarray:
 
 
 def _checksum(d: np.ndarray) -> np.ndarray:
-    """Σ aᵢ·Wᵢ mod 11 over the first 17 columns of a digit matrix (garbage for non-digit rows)."""
-    total = np.zeros(len(d), dtype=np.int32)
+    """Σ aᵢ·Wᵢ mod 11 over the first 17 columns of a digit matrix (garbage for non-digit rows).
+
+    uint16 cannot overflow: the sum is at most 255·10·17.
+    """
+    total = np.zeros(len(d), dtype=np.uint16)
     for i, weight in enumerate(_WEIGHT_LIST):
-        total += d[:, i] * np.int32(weight)
+        total += d[:, i] * np.uint16(weight)
     return total % 11
 
 
 def _dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(valid, datetime64[D]) per row; a date is valid when it exists and is not before 1900.
+    """(valid, days since 1970-01-01) per row; a date is valid when it exists and is not before 1900.
 
     Table look-ups by year (0..9999) and month instead of numpy's calendar conversions, which are
-    several times slower over millions of rows.
+    several times slower over millions of rows. Days of invalid dates are meaningless.
     """
-    leap = _LEAP[year]
-    month_ok = (month >= 1) & (month <= 12)
-    month = np.where(month_ok, month, 0)
-    valid = month_ok & (day >= 1) & (day <= _DAYS_IN_MONTH[leap, month]) & (year >= 1900)
-    days = _DAYS_BEFORE_YEAR[year] + _DAYS_BEFORE_MONTH[leap, month] + day - 1
-    return valid, np.where(valid, days, 0).astype("datetime64[D]")
+    month_ok = (month - 1).astype(np.uint32) < 12
+    key = _LEAP[year] * 13 + np.where(month_ok, month, 0)
+    valid = month_ok & (day >= 1) & (day <= _DAYS_IN_MONTH.ravel()[key]) & (year >= 1900)
+    return valid, _DAYS_BEFORE_YEAR[year] + _DAYS_BEFORE_MONTH.ravel()[key] + (day - 1)
 
 
-def _status18(m: np.ndarray, as_of: np.datetime64, births: np.ndarray, sex: np.ndarray, rows: np.ndarray) -> np.ndarray:
+def _nanoseconds(days: np.ndarray) -> np.ndarray:
+    return (days.astype(np.int64) * _NS_PER_DAY).view("datetime64[ns]")
+
+
+def _status18(m: np.ndarray, as_of: int, births: np.ndarray, sex: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Status codes of 18-character rows; fills ``births`` and ``sex`` of the valid ones."""
     d = m - np.uint8(_ZERO)  # non-digits wrap around to values above 9
     chars_ok = _all_digits(d[:, :17]) & ((d[:, 17] <= 9) | (m[:, 17] == _X))
     check_ok = _CHECK_BYTES[_checksum(d)] == m[:, 17]
     zeros = (m[:, 15] == _ZERO) & (m[:, 16] == _ZERO) & (m[:, 17] == _ZERO)
-    date_ok, dates = _dates(_number(d, 6, 4), _number(d, 10, 2), _number(d, 12, 2))
-    out = np.select(
-        [~chars_ok, zeros & ~check_ok, ~date_ok, dates > as_of, ~check_ok],
-        [_CODE["bad_chars"], _CODE["excel_number"], _CODE["bad_date"], _CODE["future_birth"], _CODE["bad_check"]],
-        _CODE["ok"],
-    ).astype(np.int8)
+    date_ok, days = _dates(_number(d, 6, 4), _number(d, 10, 2), _number(d, 12, 2))
+    out = np.full(len(m), _CODE["ok"], dtype=np.int8)  # lowest priority first, each overwriting
+    out[~check_ok] = _CODE["bad_check"]
+    out[date_ok & (days > as_of)] = _CODE["future_birth"]
+    out[~date_ok] = _CODE["bad_date"]
+    out[zeros & ~check_ok] = _CODE["excel_number"]
+    out[~chars_ok] = _CODE["bad_chars"]
     good = out == _CODE["ok"]
-    births[rows[good]] = dates[good]
+    births[rows[good]] = _nanoseconds(days[good])
     sex[rows[good]] = d[good, 16] % 2
     return out
 
@@ -231,7 +240,7 @@ def _status15(
     """Status codes of 15-character rows and their upgraded 18-byte forms; fills births and sex."""
     d = m - np.uint8(_ZERO)
     chars_ok = _all_digits(d)
-    date_ok, dates = _dates(1900 + _number(d, 6, 2), _number(d, 8, 2), _number(d, 10, 2))
+    date_ok, days = _dates(1900 + _number(d, 6, 2), _number(d, 8, 2), _number(d, 10, 2))
     out = np.select([~chars_ok, ~date_ok], [_CODE["bad_chars"], _CODE["bad_date"]], _CODE["upgraded15"]).astype(np.int8)
     upgraded = np.empty((len(m), 18), dtype=np.uint8)
     upgraded[:, :6] = m[:, :6]
@@ -239,7 +248,7 @@ def _status15(
     upgraded[:, 8:17] = m[:, 6:15]
     upgraded[:, 17] = _CHECK_BYTES[_checksum(upgraded - np.uint8(_ZERO))]
     good = out == _CODE["upgraded15"]
-    births[rows[good]] = dates[good]
+    births[rows[good]] = _nanoseconds(days[good])
     sex[rows[good]] = d[good, 14] % 2
     return out, upgraded
 
