@@ -1,0 +1,142 @@
+"""Real-world spreadsheets: the same registry in other layouts gives the same findings, and random
+corruptions never crash the tool nor lose a row without saying so."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fupin_audit import audit
+from fupin_audit.errors import FupinAuditError
+from fupin_audit.fields import BY_NAME
+from fupin_audit.io.headers import match_header
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SOURCE = EXAMPLES / "zhuangtouyingzi_gbk.csv"
+EXPECTED = EXAMPLES / "zhuangtouyingzi_gbk.expected.csv"
+INCOMES = ["工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出"]
+TRADITIONAL = {"户编号": "戶編號", "身份证号码": "證件號碼", "与户主关系": "與戶主關係", "脱贫属性": "脫貧屬性", "人数": "家庭人口數"}
+
+
+def rows() -> pd.DataFrame:
+    return pd.read_csv(SOURCE, dtype=str, encoding="gbk", keep_default_na=False)
+
+
+def keys(frame: pd.DataFrame) -> set[tuple[str, str, str]]:
+    return set(zip(frame["rule_id"], frame["household_id"], frame["person_id"], strict=True))
+
+
+def expected() -> set[tuple[str, str, str]]:
+    return keys(pd.read_csv(EXPECTED, dtype=str, encoding="utf-8-sig", keep_default_na=False))
+
+
+def write_two_row_header_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    """Title row, a group cell 收入情况 over the income columns, blank rows between villages'
+    halves, and a 合计 row: the layout villages send."""
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("花名册")
+    sheet.write_string(0, 0, "庄头营子村建档立卡贫困人口花名册")
+    columns = list(frame.columns)
+    first_income = columns.index(INCOMES[0])
+    for c, name in enumerate(columns):
+        if name in INCOMES:
+            sheet.write_string(3, c, name)
+        else:
+            sheet.merge_range(2, c, 3, c, name)
+    sheet.merge_range(2, first_income, 2, first_income + len(INCOMES) - 1, "收入情况")
+    r = 4
+    for i, values in enumerate(frame.itertuples(index=False)):
+        if i == len(frame) // 2:
+            r += 1  # a blank row
+        for c, value in enumerate(values):
+            if value:
+                sheet.write_string(r, c, str(value))
+        r += 1
+    sheet.write_string(r, 0, "合计")
+    sheet.write_string(r, 9, str(len(frame)))
+    workbook.close()
+
+
+def test_source_columns_sit_together_for_the_two_row_header() -> None:
+    columns = list(rows().columns)
+    start = columns.index(INCOMES[0])
+    assert columns[start : start + len(INCOMES)] == INCOMES
+
+
+@pytest.mark.parametrize("layout", ["parquet", "utf8_traditional_headers", "gb18030_tab", "two_row_header_xlsx"])
+def test_same_registry_in_other_layouts_gives_the_same_findings(tmp_path: Path, layout: str) -> None:
+    frame = rows()
+    if layout == "parquet":
+        path = tmp_path / "村.parquet"
+        frame.to_parquet(path)
+    elif layout == "utf8_traditional_headers":
+        path = tmp_path / "村.csv"
+        frame.rename(columns=TRADITIONAL).to_csv(path, index=False, encoding="utf-8")
+    elif layout == "gb18030_tab":
+        path = tmp_path / "村.txt"
+        frame.to_csv(path, index=False, encoding="gb18030", sep="\t")
+    else:
+        path = tmp_path / "村.xlsx"
+        write_two_row_header_xlsx(frame, path)
+    result = audit(path)
+    assert keys(result.findings) == expected()
+    read = result.inputs[0]
+    assert read.rows_audited == len(frame)
+    if layout == "two_row_header_xlsx":
+        assert read.rows_skipped == {"空行": 1, "合计行": 1}
+
+
+def aliases_of(header: str) -> list[str]:
+    canonical = match_header(header)
+    return list(BY_NAME[canonical].aliases) if canonical else []
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    blanks=st.integers(0, 40),
+    duplicates=st.integers(0, 5),
+    renames=st.integers(0, 8),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "gbk"]),
+    as_xlsx=st.booleans(),
+)
+def test_random_corruptions_never_crash_and_never_lose_a_row(
+    tmp_path: Path, seed: int, blanks: int, duplicates: int, renames: int, encoding: str, as_xlsx: bool
+) -> None:
+    rng = random.Random(seed)
+    frame = rows()
+    for _ in range(blanks):
+        frame.iat[rng.randrange(len(frame)), rng.randrange(len(frame.columns))] = ""
+    for _ in range(duplicates):
+        frame = pd.concat([frame, frame.iloc[[rng.randrange(len(frame))]]], ignore_index=True)
+    names = list(frame.columns)
+    for _ in range(renames):
+        c = rng.randrange(len(names))
+        choices = [a for a in aliases_of(names[c]) if a not in names]
+        if choices:
+            names[c] = rng.choice(choices)
+    frame.columns = names
+    path = tmp_path / f"村{seed}.{'xlsx' if as_xlsx else 'csv'}"
+    if as_xlsx:
+        frame.to_excel(path, index=False, engine="xlsxwriter")
+    else:
+        frame.to_csv(path, index=False, encoding=encoding)
+    try:
+        result = audit(path)
+    except FupinAuditError as error:
+        assert str(error).strip(), "an error must say what is wrong"
+        return
+    read = result.inputs[0]
+    blank = (frame == "").all(axis=1).tolist()
+    trailing_blank = len(blank) - len("".join("x" if b else "." for b in blank).rstrip("x"))
+    # every row is counted: audited, or skipped with a reason; Excel does not store trailing empty rows
+    assert read.rows_read == len(frame) - (trailing_blank if as_xlsx else 0)
+    assert read.rows_audited + sum(read.rows_skipped.values()) == read.rows_read
+    without_household = int((result.findings["rule_id"] == "household_id_missing").sum())
+    assert len(result.registry.members) + without_household == read.rows_audited
