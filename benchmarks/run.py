@@ -30,15 +30,13 @@ import pyarrow.parquet as pq
 import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
-
-from fupin_audit.io.reader import read_file  # noqa: E402
 from fupin_audit.io.normalize import normalize_table  # noqa: E402
+from fupin_audit.io.reader import read_file  # noqa: E402
 from fupin_audit.registry import build_registry  # noqa: E402
-from fupin_audit.report.excel import write_report  # noqa: E402
 from fupin_audit.report.files import write_findings  # noqa: E402
 from fupin_audit.rules import load_rules, resolve_as_of, run_rules  # noqa: E402
 from fupin_audit.schema import check_registry  # noqa: E402
+from generate import generate  # noqa: E402
 
 REFERENCE_NAMES = ("payroll", "cadres", "relatives", "vehicles", "property", "business", "deaths")
 

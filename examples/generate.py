@@ -18,7 +18,7 @@ from pathlib import Path
 import xlsxwriter
 
 from households import clean_village, zhuangtouyingzi
-from village import ExcelNumber, Household, Person
+from village import ExcelNumber, Household, Person, check_char
 
 HERE = Path(__file__).resolve().parent
 FIXED_TIME = datetime(2020, 1, 8, 9, 30, 0)
@@ -201,8 +201,59 @@ def flat_csv(path: Path, households: Sequence[Household]) -> None:
     path.write_bytes(buffer.getvalue().encode("gbk"))
 
 
+def age_at(p: Person) -> int:
+    y, m, d = int(p.birth[:4]), int(p.birth[4:6]), int(p.birth[6:8])
+    return YEAR - y - ((12, 31) < (m, d))
+
+
+def readable_birth(p: Person) -> bool:
+    """The ID gives the birth date: a valid 18-digit number (or a 15-digit one), born by the reference date."""
+    if not isinstance(p.id_cell, str):
+        return False
+    number = p.id_cell.strip().upper()
+    if len(number) == 15 and number.isdigit():
+        return True
+    try:
+        datetime.strptime(p.birth, "%Y%m%d")
+    except ValueError:
+        return False
+    return (len(number) == 18 and number[:17].isdigit() and check_char(number[:17]) == number[17]
+            and number[6:14] == p.birth and p.birth <= f"{YEAR}1231")
+
+
+def similar_groups(households: Sequence[Household]) -> list[list[Household]]:
+    """inconsistent_treatment (rules.yaml defaults): per village, households alike in housing, water,
+    schooling, insurance and able-bodied members (普通/技能劳动力), sorted by 人均纯收入 and grouped while
+    within max(300, 10 % of the group's lowest income) of it; the groups mixing exited and not exited."""
+    buckets: dict[tuple[object, ...], list[Household]] = {}
+    for h in households:
+        if h.income_per_capita is None or h.status not in ("已脱贫", "未脱贫", "贫困户"):
+            continue
+        out = [p.dropout or p.school == "非在校生" for p in h.members]
+        if any(o and not readable_birth(p) for o, p in zip(out, h.members, strict=True)):
+            continue  # schooling cannot be judged: the age is unknown
+        school = not any(o and 6 <= age_at(p) <= 15 and p.health not in ("残疾", "患有大病")
+                         for o, p in zip(out, h.members, strict=True))
+        insured = all(p.resident_ins or p.staff_ins for p in h.members)
+        labour = sum(p.labour in ("普通劳动力", "技能劳动力") for p in h.members)
+        key = (h.village, not (h.danger or h.grade in ("C", "D")), h.water_safe and not h.water_hard,
+               school, insured, labour)
+        buckets.setdefault(key, []).append(h)
+    groups: list[list[Household]] = []
+    for bucket in buckets.values():
+        start: float | None = None
+        for h in sorted(bucket, key=lambda h: (h.income_per_capita, h.hid)):
+            income = h.income_per_capita
+            assert income is not None
+            if start is None or income - start > max(300, start * 10 / 100):
+                start = income
+                groups.append([])
+            groups[-1].append(h)
+    return [g for g in groups if len({h.exited for h in g}) == 2]
+
+
 def expected(path: Path, households: Sequence[Household], layout: str = "xlsx") -> int:
-    rows = set()
+    rows = {("inconsistent_treatment", min(h.hid for h in group), "") for group in similar_groups(households)}
     for h in households:
         for rule, person in h.expected:
             if layout == "two_sheets" and rule == "household_conflict":

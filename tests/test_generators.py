@@ -140,6 +140,35 @@ def contract_findings(rows: list[dict[str, Any]]) -> set[Finding]:
     household_fields = [f.name for f in fields.fields_of("household") if f.name in rows[0]]
     for hid, members in by_household.items():
         found |= household_findings(hid, members, household_fields)
+    return found | inconsistent_treatment(by_household)
+
+
+def inconsistent_treatment(by_household: dict[str, list[dict[str, Any]]]) -> set[Finding]:
+    """rules.yaml defaults: same village, housing, water, schooling, insurance and number of 普通/技能劳动力;
+    人均纯收入 within max(300, 10 %) of the group's lowest; groups mixing exited and not exited, once each."""
+    buckets: dict[tuple[Any, ...], list[tuple[float, str, bool]]] = defaultdict(list)
+    for hid, members in by_household.items():
+        h, income = members[0], number(members[0]["人均纯收入"])
+        exited, poor = h["脱贫属性"] in fields.EXIT_STATUSES, h["脱贫属性"] in fields.POOR_STATUSES
+        away = [boolean(m["是否义务教育阶段适龄儿童少年失学辍学"]) or m["在校生状况"] == "非在校生" for m in members]
+        if income is None or not (exited or poor) or any(a and m["_age"] is None for a, m in zip(away, members, strict=True)):
+            continue
+        key = (
+            h["行政村"], not (boolean(h["是否危房户"]) or h["危房级别"] in ("C", "D")),
+            boolean(h["是否解决安全饮用水"]) and not boolean(h["饮水困难"]),
+            not any(a and 6 <= m["_age"] <= 15 and m["健康状况"] not in ("残疾", "患有大病") for a, m in zip(away, members, strict=True)),
+            all(boolean(m["是否参加城乡居民基本医疗保险"]) or boolean(m["是否参加城镇职工基本医疗保险"]) for m in members),
+            sum(m["劳动技能"] in ("普通劳动力", "技能劳动力") for m in members),
+        )
+        buckets[key].append((income, hid, exited))
+    found: set[Finding] = set()
+    for bucket in buckets.values():
+        groups: list[list[tuple[float, str, bool]]] = []
+        for item in sorted(bucket):
+            if not groups or item[0] - groups[-1][0][0] > max(300, groups[-1][0][0] / 10):
+                groups.append([])
+            groups[-1].append(item)
+        found |= {("inconsistent_treatment", min(i[1] for i in g), "") for g in groups if len({i[2] for i in g}) == 2}
     return found
 
 

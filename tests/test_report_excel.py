@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from fupin_audit import findings
 from fupin_audit.errors import UsageError
@@ -93,11 +94,12 @@ def test_layout_frozen_header_autofilter_widths_and_chart(tmp_path: Path) -> Non
     book = openpyxl.load_workbook(path)
     sheet = book["问题清单"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:L5"
+    last = get_column_letter(len(findings.COLUMNS))
+    assert sheet.auto_filter.ref == f"A1:{last}5"
     assert sheet.column_dimensions["A"].width >= len("exit_income_below_line")
     assert sheet.column_dimensions["J"].width >= 40  # 问题描述: 2 per Chinese character
     assert all(d.width <= xlsxtable.WIDTH_CAP + 1 for d in sheet.column_dimensions.values())
-    assert book["数据错误"].auto_filter.ref == "A1:L3"
+    assert book["数据错误"].auto_filter.ref == f"A1:{last}3"
     with zipfile.ZipFile(path) as archive:
         assert "xl/charts/chart1.xml" in archive.namelist()
 

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from fupin_audit import findings
-from fupin_audit.rules import Rule, RuleSet, load_rules, run_rules
-from test_rules_support import AS_OF, found, household, member, registry
+from fupin_audit.rules import Rule, RuleSet, run_rules
+from test_rules_support import AS_OF, found, household, member, registry, registry_rules
 
 
 @pytest.fixture(scope="module")
 def ruleset():
-    return load_rules()
+    return registry_rules()
 
 
 def with_rules(ruleset: RuleSet, *rules: Rule) -> RuleSet:
@@ -77,7 +77,8 @@ def test_missing_column_skips_only_the_rules_needing_it(ruleset):
                    [member("H1", "P1", 是否参加城乡居民基本医疗保险=False)], drop=["人均纯收入"])
     result = run_rules(ruleset, reg, AS_OF)
     skipped = {s.rule_id: s for s in result.skipped}
-    assert set(skipped) == {"exit_income_below_line", "exit_below_monitoring_range", "should_exit_meets_standard"}
+    assert set(skipped) == {"exit_income_below_line", "exit_below_monitoring_range", "should_exit_meets_standard",
+                            "inconsistent_treatment"}
     assert skipped["exit_income_below_line"].missing_columns == ("households.人均纯收入",)
     assert "人均纯收入" in skipped["exit_income_below_line"].reason
     assert found(result.findings) == {

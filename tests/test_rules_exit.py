@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from fupin_audit import findings
-from fupin_audit.rules import load_rules, run_rules
-from test_rules_support import AS_OF, born, found, household, member, registry
+from fupin_audit.rules import run_rules
+from test_rules_support import AS_OF, born, found, household, member, registry, registry_rules
 
 
 @pytest.fixture(scope="module")
 def ruleset():
-    return load_rules()
+    return registry_rules()
 
 
 def run(ruleset, households, members, drop=(), as_of=AS_OF):

@@ -69,3 +69,14 @@ def found(frame: pd.DataFrame, rule_id: str | None = None) -> set[tuple[str, str
     """(rule_id, household_id, person_id) of the findings, optionally of one rule."""
     rows = frame if rule_id is None else frame[frame["rule_id"] == rule_id]
     return set(zip(rows["rule_id"], rows["household_id"], rows["person_id"], strict=True))
+
+
+def registry_rules():
+    """The default rule set without the rules that read reference lists (those are skipped, naming
+    the list, when it is not given: tests/test_references_*.py)."""
+    from fupin_audit.rules import load_rules
+
+    ruleset = load_rules()
+    own = [r for r in ruleset.rules
+           if all(t in ("households", "members") for options in r.requirement_options() for t, _ in options)]
+    return ruleset.model_copy(update={"rules": own})

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from . import __version__, findings
 from .inputs import expand_paths
 from .progress import Observer, Silent
 from .reading import read_registry_files
+from .references import match_sheets, read_references, reference_paths, reference_summary
 from .registry import build_registry
 from .result import AuditResult
 from .rules import load_rules, resolve_as_of, rules_table, run_rules
@@ -27,6 +28,7 @@ def audit(
     include_hidden: bool = False,
     keep_going: bool = False,
     observer: Observer | None = None,
+    references: Mapping[str, str | Path] | None = None,
 ) -> AuditResult:
     """Audit one registry, given as one or several files, folders or globs, read together.
 
@@ -34,11 +36,14 @@ def audit(
     input that cannot be audited at all (unreadable file, missing required column, invalid rules);
     every problem inside the data becomes a finding. With ``keep_going`` a file that cannot be
     read is skipped and recorded in ``AuditResult.inputs`` (its ``error``). ``observer`` hears of
-    each phase (读取, 校验, 规则) and of each file read.
+    each phase (读取, 校验, 规则) and of each file read. ``references`` maps reference-list names
+    (payroll, cadres … as declared under ``references:`` in the rules file) to files; lists with a
+    default ``path`` in the rules file are read too. An unknown name raises ``UsageError``.
     """
     started = dt.datetime.now()
     ruleset = load_rules(Path(rules) if rules is not None else None)
     rules_path = ruleset.path or default_rules_path()
+    list_paths = reference_paths(ruleset, references)
     files = expand_paths(paths)
     observer = observer or Silent()
     observer.phase("读取", total=len(files))
@@ -54,8 +59,9 @@ def audit(
     reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
     observer.phase("校验")
     registry, schema_findings = check_registry(registry, reference_date)
+    lists = read_references(ruleset, list_paths, reference_date)
     observer.phase("规则")
-    run = run_rules(ruleset, registry, reference_date)
+    run = run_rules(ruleset, registry, reference_date, {name: data.frame for name, data in lists.items()})
     return AuditResult(
         registry=registry,
         findings=findings.combine([registry.problems, schema_findings, run.findings]),
@@ -67,6 +73,8 @@ def audit(
         rules_table=rules_table(ruleset),
         parameters=run.parameters,
         skipped_rules=run.skipped,
+        references=reference_summary(lists, registry.members),
+        reference_matches=match_sheets(run.findings, ruleset, lists),
         started=started,
         version=__version__,
     )

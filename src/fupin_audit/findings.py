@@ -6,6 +6,7 @@ every writer reads the frame that ``combine`` returns. ``evidence`` is a JSON ob
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -16,8 +17,10 @@ from .kinds import KIND_CODES, SEVERITIES
 
 COLUMNS: tuple[str, ...] = (
     "rule_id", "kind", "severity", "county", "township", "village",
-    "household_id", "person_id", "name", "message", "evidence", "source",
+    "household_id", "person_id", "name", "message", "evidence", "source", "finding_id", "change",
 )
+DERIVED_COLUMNS: tuple[str, ...] = ("finding_id", "change")
+"""Filled in here when a producer leaves them out: the stable id, and the change against a baseline."""
 
 CHINESE_HEADERS: dict[str, str] = {
     "rule_id": "规则编号",
@@ -32,7 +35,17 @@ CHINESE_HEADERS: dict[str, str] = {
     "message": "问题描述",
     "evidence": "依据",
     "source": "来源",
+    "finding_id": "问题编号",
+    "change": "变化",
 }
+
+CHANGE_NEW, CHANGE_PERSISTING = "新增", "持续"
+"""Values of ``change`` when findings are compared with a baseline (empty without one)."""
+
+DISCRIMINATOR_KEYS: tuple[str, ...] = ("column", "列", "标准")
+"""Evidence keys that tell apart several findings of one rule on the same household and person
+(the column of a vocabulary or unreadable value, the criterion that cannot be judged). Never values
+or cell addresses, which change when the data or the row order changes."""
 
 SEVERITY_ORDER: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 
@@ -71,10 +84,13 @@ def make_findings(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 
 
 def normalize(frame: pd.DataFrame) -> pd.DataFrame:
-    """Coerce a frame to the findings contract: exact columns, text dtype, empty strings for nulls."""
-    missing = [c for c in COLUMNS if c not in frame.columns]
+    """Coerce a frame to the findings contract: exact columns, text dtype, empty strings for nulls.
+
+    ``finding_id`` (when absent or empty) and ``change`` (when absent) are filled in."""
+    missing = [c for c in COLUMNS if c not in frame.columns and c not in DERIVED_COLUMNS]
     if missing:
         raise ValueError(f"findings frame lacks columns {missing}")
+    frame = frame.assign(**{c: "" for c in DERIVED_COLUMNS if c not in frame.columns})
     out = frame.loc[:, list(COLUMNS)].copy()
     for column in COLUMNS:
         out[column] = out[column].astype("str").where(out[column].notna(), "")
@@ -84,7 +100,37 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     bad_severity = set(out["severity"]) - set(SEVERITIES)
     if bad_severity:
         raise ValueError(f"unknown severities {sorted(bad_severity)}")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    if out["finding_id"].eq("").any():
+        out["finding_id"] = out["finding_id"].where(out["finding_id"].ne(""), finding_ids(out))
+    return out
+
+
+def _discriminator(evidence: str) -> str:
+    try:
+        values = json.loads(evidence) if evidence else {}
+    except ValueError:
+        return ""
+    if not isinstance(values, dict):
+        return ""
+    return "|".join(str(values[k]) for k in DISCRIMINATOR_KEYS if k in values)
+
+
+def finding_ids(frame: pd.DataFrame) -> pd.Series:
+    """Stable ids: the first 16 hex digits of SHA-256 over rule_id, household_id, person_id and a
+    discriminator (``DISCRIMINATOR_KEYS`` of the evidence). The same finding gets the same id in every
+    run, whatever the row order; findings that would still share an id are numbered in message order."""
+    keys = (
+        frame["rule_id"].astype("str") + "\x1f" + frame["household_id"].astype("str") + "\x1f"
+        + frame["person_id"].astype("str") + "\x1f"
+        + frame["evidence"].astype("str").map(_discriminator).astype("str")
+    )
+    order = pd.DataFrame({"key": keys, "message": frame["message"].astype("str")}).sort_values(
+        ["key", "message"], kind="stable"
+    )
+    occurrence = order.groupby("key", sort=False).cumcount().reindex(frame.index)
+    keyed = keys.where(occurrence.eq(0), keys + "\x1f" + occurrence.astype("str"))
+    return keyed.map(lambda k: hashlib.sha256(k.encode("utf-8")).hexdigest()[:16]).astype("str")
 
 
 def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
@@ -98,4 +144,6 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         ["county", "township", "village", "household_id", "_sev", "rule_id", "person_id", "message"],
         kind="stable",
     ).drop(columns="_sev")
-    return out.drop_duplicates().reset_index(drop=True)
+    out = out.drop_duplicates(subset=[c for c in COLUMNS if c != "finding_id"]).reset_index(drop=True)
+    out["finding_id"] = finding_ids(out)  # over the whole table: findings from several producers
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .check import check
+from .diff import diff_command
 from .rules import rules_app
 
 app = typer.Typer(
@@ -15,6 +16,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command(no_args_is_help=True)(check)
+app.command("diff", no_args_is_help=True)(diff_command)
 app.add_typer(rules_app, name="rules")
 
 

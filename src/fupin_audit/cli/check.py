@@ -14,6 +14,7 @@ from ..api import audit
 from ..findings import SEVERITY_ORDER
 from ..masking import mask_findings
 from ..progress import Fanout, Observer, PhaseLog
+from ..references import parse_ref_options
 from ..report.excel import write_report
 from ..report.files import write_findings
 from ..report.jsonout import result_to_json
@@ -55,6 +56,10 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> int:
 def check(
     registry: Annotated[list[str], typer.Argument(help="登记表文件、文件夹或通配符（可多个，合并为一个登记表核查）。")],
     rules: RulesOption = None,
+    ref: Annotated[
+        list[str] | None,
+        typer.Option("--ref", help="对照名单 名单名=文件，可重复：payroll、cadres、relatives、vehicles、property、business、deaths。"),
+    ] = None,
     as_of: AsOfOption = None,
     report: Annotated[Path | None, typer.Option("--report", help="Excel 核查报告路径（默认：<输入文件名>_核查报告.xlsx）。")] = None,
     no_report: Annotated[bool, typer.Option("--no-report", help="不写 Excel 报告。")] = False,
@@ -83,6 +88,7 @@ def check(
                 include_hidden=include_hidden,
                 keep_going=keep_going,
                 observer=observer,
+                references=parse_ref_options(ref, rules),
             )
             observer.phase("写出")
             report_path = None if no_report else (report or default_report_path(registry[0]))

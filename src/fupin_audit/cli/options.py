@@ -35,3 +35,16 @@ def parse_as_of(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise UsageError(f"--as-of 的值“{value}”不是日期，请写成 YYYY-MM-DD，例如 2019-12-31。") from None
+
+
+RefOption = Annotated[
+    list[str] | None,
+    typer.Option("--ref", help="对照名单 名单名=文件，可重复：payroll、cadres、relatives、vehicles、property、business、deaths。"),
+]
+ReportOption = Annotated[Path | None, typer.Option("--report", help="Excel 报告路径。")]
+NoReportOption = Annotated[bool, typer.Option("--no-report", help="不写 Excel 报告。")]
+FindingsOption = Annotated[Path | None, typer.Option("--findings", help="问题清单文件：.csv、.parquet 或 .jsonl。")]
+FailOnOption = Annotated[FailOn, typer.Option("--fail-on", help="有此严重程度及以上的问题时退出码为 1。")]
+MaskIdsOption = Annotated[bool, typer.Option("--mask-ids", help="所有输出中的证件号码打码（110101********1234）。")]
+JsonOption = Annotated[bool, typer.Option("--json", help="在标准输出打印 JSON 结果，而不是摘要。")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不打印摘要。")]

@@ -7,6 +7,7 @@ sheet per reference list matched. The file is written beside the target and rena
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,23 +49,34 @@ class FindingsSheet:
     rows: pd.DataFrame
 
 
-def write_report(result: AuditResult, path: Path, *, mask_ids: bool = False) -> None:
+def write_report(
+    result: AuditResult,
+    path: Path,
+    *,
+    mask_ids: bool = False,
+    extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
+    protected: Sequence[Path] = (),
+) -> None:
     """Write the Excel report of ``result`` to ``path`` (atomically; never over an input file).
 
     With ``mask_ids`` every ID number in every sheet is masked (``110101********8035``).
+    ``extra_sheets`` (name, frame) are written right after 概览 (diff: 变化概览, 变化明细);
+    ``protected`` are more paths never to overwrite (diff: the older snapshot's files).
     """
     findings = mask_findings(result.findings) if mask_ids else result.findings
     matches = {k: mask_frame(v) if mask_ids else v for k, v in result.reference_matches.items()}
     references = mask_frame(result.references) if mask_ids else result.references
     display = display_findings(findings)
-    taken = {OVERVIEW, SKIPPED, RULES, AUDIT_INFO}
+    taken = {OVERVIEW, SKIPPED, RULES, AUDIT_INFO, *(name for name, _ in extra_sheets)}
     sheets = plan_findings_sheets(display, findings["kind"], taken)
-    protected = [item.path for item in result.inputs] + [result.rules_path]
+    protected = [item.path for item in result.inputs] + [result.rules_path, *protected]
     with atomic_write(Path(path), protected) as temporary:
         workbook = Workbook(str(temporary), WORKBOOK_OPTIONS)
         try:
             styles = Styles.create(workbook)
             write_overview(workbook, OVERVIEW, result, findings, references, _split_notes(sheets), mask_ids, styles)
+            for name, frame in extra_sheets:
+                _write_frame(workbook, name, mask_frame(frame) if mask_ids else frame, styles)
             headers = [CHINESE_HEADERS[c] for c in COLUMNS]
             widths = fitted_widths(headers, [display[c] for c in COLUMNS])
             for sheet in sheets:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Any
 
 import duckdb
 
 from .. import fields
-from .model import Rule, RuleSet
+from .difftables import empty_diff_tables
+from .model import DIFF_TABLES, RuleSet
+from .refspec import ORIGIN_COLUMNS, validity_column
 from .sandbox import empty_frames, open_session, strip_sql
 
 REGISTRY_TABLES = ("households", "members")
@@ -52,6 +55,8 @@ def static_problems(data: dict[str, Any]) -> list[str]:
     problems: list[str] = []
     rules = items_of(data, "rules")
     derived = items_of(data, "derived")
+    declared = data.get("references")
+    lists: dict[Any, Any] = declared if isinstance(declared, dict) else {}
     for collection, key, what in ((rules, "id", "规则编号"), (derived, "name", "派生视图名")):
         counts = Counter(i.get(key) for i in collection if isinstance(i, dict) and i.get(key))
         problems.extend(f"{what} {name} 重复出现 {n} 次" for name, n in counts.items() if n > 1)
@@ -71,29 +76,55 @@ def static_problems(data: dict[str, Any]) -> list[str]:
                 table, _, column = option.strip().partition(".")
                 if table in REGISTRY_TABLES and column in ALIASES:
                     problems.append(f"{label} 字段 requires：{column} 是别名，应写作标准列名 {ALIASES[column]}")
+                problem = _reference_requirement(table, column, lists)
+                if problem:
+                    problems.append(f"{label} 字段 requires：{problem}")
+    views = {v.get("name") for v in derived if isinstance(v, dict)}
+    problems.extend(f"对照名单 {n} 与派生视图同名" for n in lists if n in views)
     return problems
 
 
-def _uses_references(rule: Rule) -> bool:
-    return any(t not in REGISTRY_TABLES for options in rule.requirement_options() for t, _ in options)
+def _reference_requirement(table: str, column: str, lists: dict[Any, Any]) -> str | None:
+    """A ``requires`` item naming a table that is neither the registry nor a declared list, or a
+    column the list does not declare (validity and origin columns are always there)."""
+    if not table or not column or table in REGISTRY_TABLES or table in DIFF_TABLES:
+        return None
+    if table not in lists:
+        declared = "、".join(str(n) for n in lists) or "（无）"
+        return f"{table} 既不是登记表（households、members），也不是 references 中声明的对照名单（{declared}）"
+    spec = lists[table]
+    columns = spec.get("columns") if isinstance(spec, dict) else None
+    if not isinstance(columns, dict):
+        return None  # the list itself is reported
+    ids = [n for n, c in columns.items() if isinstance(c, dict) and c.get("type") == "id"]
+    known = set(columns) | {validity_column(str(n)) for n in ids} | set(ORIGIN_COLUMNS)
+    if column not in known:
+        return f"对照名单 {table} 没有声明列 {column}（声明的列：{'、'.join(str(c) for c in columns)}）"
+    return None
 
 
 def compile_problems(ruleset: RuleSet) -> list[str]:
     """Bind every derived view and rule against empty typed tables (no data is read).
 
     Catches unknown columns, functions and macros, a result without 户编号, and message placeholders
-    the SQL does not return. Rules that read reference lists are only syntax-checked here: their
-    tables exist only when the lists are given.
+    the SQL does not return. The reference lists declared under ``references`` are empty tables with
+    every declared column typed, so rules reading them are bound too.
     """
     households, members = empty_frames()
+    lists = {name: spec.empty_frame() for name, spec in ruleset.references.items()}
+    lists.update(empty_diff_tables())
     try:
-        con, _, failed = open_session(ruleset, dt.date.today(), households, members)
+        con, _, failed = open_session(ruleset, dt.date.today(), households, members, lists)
     except duckdb.Error as exc:  # a parameter macro that DuckDB refuses
         return [f"参数无法定义为 SQL 宏：{duckdb_message(exc)}"]
     problems = [f"派生视图 {name} 字段 sql：{message}" for name, message in failed.items()]
     try:
         for rule in ruleset.rules:
-            if _uses_references(rule) or select_problem(rule.sql):
+            if select_problem(rule.sql):
+                continue
+            used = [t for t in DIFF_TABLES if re.search(rf"\b{t}\b", rule.sql)]
+            if rule.scope != "diff" and used:
+                problems.append(f"规则 {rule.id} 字段 sql：{'、'.join(used)} 只有 scope: diff 的规则能用（fupin-audit diff）")
                 continue
             try:
                 relation = con.sql(strip_sql(rule.sql))

@@ -11,12 +11,13 @@ import duckdb
 import pandas as pd
 
 from .. import findings
+from ..kinds import KIND_CODES
 from ..registry import Registry
 from ..result import SkippedRule
 from .check import select_problem
 from .model import Rule, RuleSet
 from .params import report_parameters
-from .render import LOCATOR_TABLES, findings_sql
+from .render import KIND_COLUMN, LOCATOR_TABLES, findings_sql
 from .sandbox import open_session, strip_sql
 
 
@@ -68,7 +69,12 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
     table = con.sql(findings_sql(sql, rule.message, types)).to_arrow_table()
     frame = table.to_pandas()
     frame["rule_id"] = rule.id
-    frame["kind"] = rule.kind
+    frame["kind"] = frame.pop(KIND_COLUMN).fillna(rule.kind) if KIND_COLUMN in frame.columns else rule.kind
+    unknown = sorted(set(frame["kind"]) - set(KIND_CODES))
+    if unknown:
+        raise duckdb.InvalidInputException(
+            f"结果列 {KIND_COLUMN} 的值 {'、'.join(unknown)} 不是已知的问题类型（可选：{', '.join(KIND_CODES)}）"
+        )
     frame["severity"] = rule.severity
     return frame
 
@@ -78,8 +84,11 @@ def run_rules(
     registry: Registry,
     as_of: dt.date,
     references: Mapping[str, pd.DataFrame] | None = None,
+    *,
+    scope: str = "check",
 ) -> RuleRun:
-    """Run every enabled rule; a rule lacking columns or failing is skipped and the others still run."""
+    """Run every enabled rule of ``scope``; a rule lacking columns or failing is skipped and the others
+    still run. ``diff`` passes the DIFF_TABLES (model.py) among ``references``."""
     con, present, failed_views = open_session(
         ruleset, as_of, registry.households, registry.members, references
     )
@@ -88,7 +97,7 @@ def run_rules(
             con.execute(statement)
         frames: list[pd.DataFrame] = []
         skipped: list[SkippedRule] = []
-        for rule in ruleset.enabled_rules():
+        for rule in ruleset.enabled_rules(scope):
             missing = missing_requirements(rule, present)
             if missing:
                 skipped.append(SkippedRule(rule.id, rule.title, _missing_reason(missing, present), tuple(missing)))

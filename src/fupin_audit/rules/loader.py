@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from ..errors import RulesError
 from .check import compile_problems, items_of, static_problems
-from .model import Derived, Rule, RuleSet, error_text
+from .model import IDENTIFIER, RESERVED_NAMES, Derived, Rule, RuleSet, error_text
+from .refspec import ReferenceList
 
 PACKAGED_NAME = "rules.yaml"
 
@@ -83,18 +84,25 @@ def _valid_part(data: dict[str, Any]) -> RuleSet | None:
     views = items_of(data, "derived")
     good_views = [v for v in views if _is_valid(Derived, v)]
     dropped = [v.get("name") for v in views if v not in good_views and isinstance(v, dict) and v.get("name")]
+    lists = data.get("references")
+    lists = lists if isinstance(lists, dict) else {}
+    good_lists = {
+        n: v for n, v in lists.items()
+        if isinstance(n, str) and IDENTIFIER.match(n) and n not in RESERVED_NAMES and _is_valid(ReferenceList, v)
+    }
+    dropped += [n for n in lists if n not in good_lists]
     rules = items_of(data, "rules")
     good_rules = [
         r for r in rules
         if _is_valid(Rule, r) and not any(re.search(rf"\b{re.escape(str(n))}\b", r["sql"]) for n in dropped)
     ]
     try:
-        return RuleSet.model_validate({**data, "derived": good_views, "rules": good_rules})
+        return RuleSet.model_validate({**data, "derived": good_views, "rules": good_rules, "references": good_lists})
     except ValidationError:
         return None
 
 
-def _is_valid(model: type[Rule] | type[Derived], item: object) -> bool:
+def _is_valid(model: type[Rule] | type[Derived] | type[ReferenceList], item: object) -> bool:
     try:
         model.model_validate(item)
     except ValidationError:
@@ -120,4 +128,7 @@ def _where(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
         head = f"{what} {label}" if label else f"{what}（第 {loc[1] + 1} 条）"
         fields = [str(p) for p in loc[2:] if not isinstance(p, int) or p > 0]
         return f"{head} 字段 {'.'.join(fields)}" if fields else head
+    if len(loc) >= 2 and loc[0] == "references":
+        fields = [str(p) for p in loc[2:] if p != "[key]"]
+        return f"对照名单 {loc[1]}" + (f" 字段 {'.'.join(fields)}" if fields else "")
     return f"字段 {'.'.join(str(p) for p in loc)}" if loc else "文件"

@@ -6,9 +6,17 @@ import datetime as dt
 import re
 import string
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from ..kinds import KIND_CODES, SEVERITIES
 from .refspec import ReferenceList
@@ -16,8 +24,15 @@ from .refspec import ReferenceList
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 """Rule ids, parameter names and derived view names: lower-case SQL identifiers."""
 
-RESERVED_NAMES = frozenset({"as_of", "as_of_year", "has_column", "households", "members"})
+DIFF_TABLES = ("changes", "old_households", "old_members")
+"""Tables only ``scope: diff`` rules see (``fupin-audit diff``): the changes between two snapshots
+and the older snapshot's registry (the newer one is ``households`` / ``members``)."""
+
+RESERVED_NAMES = frozenset({"as_of", "as_of_year", "has_column", "households", "members", *DIFF_TABLES})
 """Macro and table names the engine defines itself; parameters and views may not take them."""
+
+SCOPES = ("check", "diff")
+"""``check``: run on one registry (check and diff's newer snapshot); ``diff``: run only by diff."""
 
 
 class YearTable(BaseModel):
@@ -116,6 +131,15 @@ class Rule(BaseModel):
     """Input columns as ``table.column``; ``a.x|a.y`` is satisfied by either. Missing → rule skipped."""
     basis: str = Field(min_length=1)
     enabled: bool = True
+    scope: str = "check"
+    """``check`` (default) or ``diff``: a diff rule also sees the DIFF_TABLES and runs only in diff."""
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, value: str) -> str:
+        if value not in SCOPES:
+            raise ValueError(f"未知的 scope {value!r}，可选：{', '.join(SCOPES)}")
+        return value
 
     @field_validator("id")
     @classmethod
@@ -169,6 +193,16 @@ class Rule(BaseModel):
         ]
 
 
+def _reference_name(value: str) -> str:
+    if not IDENTIFIER.match(value) or value in RESERVED_NAMES:
+        raise ValueError(f"对照名单名 {value!r} 须为小写字母、数字和下划线组成的标识符，且不能是保留名称（{'、'.join(sorted(RESERVED_NAMES))}）")
+    return value
+
+
+ReferenceName = Annotated[str, AfterValidator(_reference_name)]
+"""A list's name: the SQL table name and the --ref name (each key checked on its own)."""
+
+
 class RuleSet(BaseModel):
     """A validated rules file."""
 
@@ -179,18 +213,9 @@ class RuleSet(BaseModel):
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     derived: list[Derived] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
-    references: dict[str, ReferenceList] = Field(default_factory=dict)
+    references: dict[ReferenceName, ReferenceList] = Field(default_factory=dict)
     """Outside lists matched with the registry (refspec.py), by name: payroll, cadres …"""
     _path: Path | None = PrivateAttr(default=None)
-
-    @field_validator("references", mode="before")
-    @classmethod
-    def _reference_names(cls, value: object) -> object:
-        if isinstance(value, dict):
-            bad = [str(n) for n in value if not isinstance(n, str) or not IDENTIFIER.match(n) or n in RESERVED_NAMES]
-            if bad:
-                raise ValueError(f"对照名单名 {'、'.join(bad)} 须为小写标识符，且不能是保留名称（{'、'.join(sorted(RESERVED_NAMES))}）")
-        return value
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -224,5 +249,5 @@ class RuleSet(BaseModel):
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
 
-    def enabled_rules(self) -> list[Rule]:
-        return [r for r in self.rules if r.enabled]
+    def enabled_rules(self, scope: str = "check") -> list[Rule]:
+        return [r for r in self.rules if r.enabled and r.scope == scope]

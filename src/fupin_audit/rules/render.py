@@ -2,7 +2,8 @@
 
 Convention for a rule's SQL (README "Writing rules"): it returns ``户编号`` (required); for a finding
 about one person it also returns ``_member`` (the row id of ``members`` / ``members_x``) or
-``证件号码``; it may return ``姓名``. Every other column is a value: the message template may use it
+``证件号码``; it may return ``姓名``, and ``_kind`` when the kind depends on the row (a reference match
+dated before identification is wrongful_inclusion, after it should_exit). Every other column is a value: the message template may use it
 and it goes into the evidence. Columns whose name starts with ``_`` are kept out of the evidence.
 """
 
@@ -13,6 +14,8 @@ import string
 from .params import quote_identifier, quote_text
 
 LOCATOR_COLUMNS = ("户编号", "证件号码", "姓名")
+KIND_COLUMN = "_kind"
+"""Optional result column: the finding's kind for that row (NULL: the rule's ``kind``)."""
 NULL_TEXT = "空"
 
 
@@ -82,13 +85,14 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
     name_parts = (["CAST(r.姓名 AS VARCHAR)"] if "姓名" in types else []) + (["m.姓名"] if member else []) + ["h.户主名"]
     source = "coalesce(m._source, h._source)" if member else "h._source"
     place = (lambda c: f"coalesce(m.{c}, h.{c})") if member else (lambda c: f"h.{c}")
+    kind = f", CAST(r.{KIND_COLUMN} AS VARCHAR) AS {KIND_COLUMN}" if KIND_COLUMN in types else ""
     return f"""
         WITH r AS ({rule_sql})
         SELECT {place('县')} AS county, {place('乡镇')} AS township, {place('行政村')} AS village,
                CAST(r.户编号 AS VARCHAR) AS household_id, {person} AS person_id,
                coalesce({', '.join(name_parts)}) AS name,
                {message_sql(message, types)} AS message, {evidence_sql(types)} AS evidence,
-               {source} AS source
+               {source} AS source{kind}
         FROM r
         LEFT JOIN _household_locator h ON h.户编号 = CAST(r.户编号 AS VARCHAR)
         {join}

@@ -2,7 +2,8 @@
 
 Tables the SQL sees: ``households`` and ``members`` (every catalogue column exists: a column the
 input lacks reads as NULL of the catalogue type — use ``requires`` or ``has_column`` for it), each
-reference list under its name, the parameter macros (params.py) and the derived views of the rules
+reference list under its name (every column declared under ``references`` exists; a declared list
+that was not given is empty), the parameter macros (params.py) and the derived views of the rules
 file. Row ids ``_household`` / ``_member`` number the input rows, so a rule can return ``_member``
 to point at one person exactly.
 """
@@ -86,9 +87,27 @@ def register_inputs(
         con.register(f"_input_{name}", to_arrow(frame, ROW_IDS[name]))
         present[name] = {str(c) for c in frame.columns}
     for name, frame in (references or {}).items():
-        con.register(name, to_arrow(frame))
+        con.register(f"_input_{name}", to_arrow(frame))
         present[name] = {str(c) for c in frame.columns}
     return present
+
+
+def create_reference_views(
+    con: duckdb.DuckDBPyConnection, ruleset: RuleSet, present: Mapping[str, set[str]]
+) -> None:
+    """One view per reference list: the given frame with every declared column (absent ones as typed
+    NULLs); a declared list that was not given is an empty table, so views and rules over it bind
+    (rules that ``require`` it are still skipped as not given)."""
+    for name in [n for n in present if n not in ROW_IDS]:
+        spec = ruleset.references.get(name)
+        declared = spec.sql_columns() if spec is not None else {}
+        fill = [f"NULL::{t} AS {quote_identifier(c)}" for c, t in declared.items() if c not in present[name]]
+        extra = (", " + ", ".join(fill)) if fill else ""
+        con.execute(f"CREATE VIEW {quote_identifier(name)} AS SELECT *{extra} FROM {quote_identifier('_input_' + name)}")
+    for name, spec in ruleset.references.items():
+        if name not in present:
+            columns = ", ".join(f"NULL::{t} AS {quote_identifier(c)}" for c, t in spec.sql_columns().items())
+            con.execute(f"CREATE VIEW {quote_identifier(name)} AS SELECT {columns} LIMIT 0")
 
 
 def create_base_views(con: duckdb.DuckDBPyConnection, present: Mapping[str, set[str]]) -> None:
@@ -141,6 +160,7 @@ def open_session(
     present = register_inputs(con, households, members, references)
     lock(con)
     create_base_views(con, present)
+    create_reference_views(con, ruleset, present)
     create_macros(con, ruleset, as_of, present)
     failed = create_derived(con, ruleset)
     return con, present, failed

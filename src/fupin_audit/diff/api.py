@@ -1,0 +1,90 @@
+"""``diff(old_paths, new_paths, ...) -> DiffResult``: audit both snapshots, match them, classify every
+change and run the ``scope: diff`` rules over the changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from .. import fields, findings
+from ..api import audit
+from ..references import read_references, reference_paths
+from ..result import AuditResult
+from ..rules import load_rules, run_rules
+from ..rules.difftables import empty_diff_tables, with_catalogue_columns
+from .changes import Snapshot, build_changes
+from .matching import match_households
+from .overview import village_overview
+from .result import DiffResult
+
+Paths = str | Path | Iterable[str | Path]
+
+
+def diff(
+    old_paths: Paths,
+    new_paths: Paths,
+    *,
+    rules: str | Path | None = None,
+    references: Mapping[str, str | Path] | None = None,
+    as_of: dt.date | None = None,
+    old_as_of: dt.date | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    include_hidden: bool = False,
+) -> DiffResult:
+    """Compare an older and a newer snapshot of one registry (each one or several files).
+
+    Both are audited like ``audit`` (the newer one with ``references``; ``as_of`` is the newer
+    snapshot's reference date, ``old_as_of`` the older one's, each by default from its own 年度).
+    The returned ``new.findings`` hold the newer snapshot's findings and the diff rules' findings.
+    """
+    options = {"rules": rules, "sheet": sheet, "encoding": encoding, "include_hidden": include_hidden}
+    old = audit(old_paths, as_of=old_as_of, **options)  # type: ignore[arg-type]
+    new = audit(new_paths, as_of=as_of, references=references, **options)  # type: ignore[arg-type]
+    ruleset = load_rules(Path(rules) if rules is not None else None)
+    lists = {n: d.frame for n, d in read_references(ruleset, reference_paths(ruleset, references), new.as_of).items()}
+    exit_statuses = _statuses(ruleset.parameters.get("exit_statuses"), fields.EXIT_STATUSES)
+    poor_statuses = _statuses(ruleset.parameters.get("poor_statuses"), fields.POOR_STATUSES)
+    pairs = match_households(old.registry.households, new.registry.households,
+                             old.registry.members, new.registry.members)
+    changes = build_changes(Snapshot(old.registry, old.as_of), Snapshot(new.registry, new.as_of), pairs,
+                            lists.get("deaths"), exit_statuses, poor_statuses)
+    empty = empty_diff_tables()
+    tables = {
+        **lists,
+        "changes": changes,
+        "old_households": with_catalogue_columns(old.registry.households, empty["old_households"]),
+        "old_members": with_catalogue_columns(old.registry.members, empty["old_members"]),
+    }
+    run = run_rules(ruleset, new.registry, new.as_of, tables, scope="diff")
+    found = _locate(run.findings, changes, old)
+    new.findings = findings.combine([new.findings, found])
+    new.skipped_rules = [*new.skipped_rules, *run.skipped]
+    return DiffResult(old=old, new=new, changes=changes, overview=village_overview(changes, old, new, found, exit_statuses))
+
+
+def _statuses(value: object, default: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else default
+
+
+def _locate(found: pd.DataFrame, changes: pd.DataFrame, old: AuditResult) -> pd.DataFrame:
+    """Fill location, head's name and source of findings on households only the older snapshot has."""
+    lost = found["source"].eq("")
+    if not lost.any():
+        return found
+    h = old.registry.households.drop_duplicates("户编号").set_index("户编号")
+    out = found.copy()
+    ids = out.loc[lost, "household_id"]
+    for column, source in (("county", "县"), ("township", "乡镇"), ("village", "行政村"), ("name", "户主姓名")):
+        if source in h.columns:
+            values = ids.map(h[source]).astype("str").fillna("")
+            out.loc[lost, column] = out.loc[lost, column].where(out.loc[lost, column].ne(""), values)
+    rows = h.reindex(ids)
+    out.loc[lost, "source"] = [
+        findings.source_text(f, s, r) if isinstance(f, str) else ""
+        for f, s, r in zip(rows["_file"], rows["_sheet"], rows["_row"], strict=True)
+    ]
+    return findings.normalize(out)

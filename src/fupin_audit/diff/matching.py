@@ -1,0 +1,50 @@
+"""Match two snapshots: households by 户编号, then (renumbered ones) by the people they share;
+people by normalized valid ID number."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+MIN_OVERLAP = 0.5
+"""A renumbered household matches when at least this share of its older members (valid IDs) are in
+the newer household."""
+
+PAIR_COLUMNS = ("原户编号", "户编号", "匹配方式")
+
+
+def person_key(members: pd.DataFrame) -> pd.Series:
+    """The normalized ID where valid, else NA (such a person is matched within its household by name)."""
+    if "证件有效" not in members.columns:
+        return pd.Series(pd.NA, index=members.index, dtype="str")
+    valid = members["证件有效"].fillna(False).astype(bool)
+    return members["证件号码"].astype("str").where(valid)
+
+
+def match_households(
+    old_households: pd.DataFrame, new_households: pd.DataFrame, old_members: pd.DataFrame, new_members: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per matched pair: 原户编号, 户编号, 匹配方式 (户编号 / 成员重合)."""
+    old_ids = pd.Index(old_households["户编号"].astype("str").unique())
+    new_ids = pd.Index(new_households["户编号"].astype("str").unique())
+    same = old_ids.intersection(new_ids)
+    by_id = pd.DataFrame({"原户编号": same, "户编号": same, "匹配方式": "户编号"}, dtype="str")
+    old_left, new_left = old_ids.difference(same), new_ids.difference(same)
+    old_people = _people(old_members, old_left).rename(columns={"户编号": "原户编号"})
+    new_people = _people(new_members, new_left)
+    shared = old_people.merge(new_people, on="key")
+    if shared.empty:
+        return by_id
+    counts = shared.groupby(["原户编号", "户编号"]).size().rename("shared").reset_index()
+    sizes = old_people.groupby("原户编号").size().rename("size")
+    counts = counts.join(sizes, on="原户编号")
+    counts = counts[counts["shared"] >= counts["size"] * MIN_OVERLAP]
+    counts = counts.sort_values(["shared", "原户编号", "户编号"], ascending=[False, True, True], kind="stable")
+    counts = counts.drop_duplicates("原户编号").drop_duplicates("户编号")
+    by_members = counts.loc[:, ["原户编号", "户编号"]].assign(匹配方式="成员重合").astype("str")
+    return pd.concat([by_id, by_members], ignore_index=True)
+
+
+def _people(members: pd.DataFrame, households: pd.Index) -> pd.DataFrame:
+    frame = pd.DataFrame({"户编号": members["户编号"].astype("str"), "key": person_key(members)})
+    frame = frame[frame["户编号"].isin(households) & frame["key"].notna()]
+    return frame.drop_duplicates()

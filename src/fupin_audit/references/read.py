@@ -1,0 +1,184 @@
+"""Read the outside lists (``--ref NAME=PATH``) with the registry's readers, and check their IDs.
+
+Each list is read with a field catalogue built from its ``references:`` entry (header detection,
+aliases, dates), its sheets are stacked, and every ID column is checked with ``idcard.check_ids``:
+the column is replaced by the normalized number (18 characters, upper-case X, 15-digit numbers
+upgraded) and its validity is put beside it (``证件有效``). Rows with an invalid ID keep their row
+but are never matched (the rules join on valid IDs only) and are listed for the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, MissingColumnsError, UsageError
+from ..idcard import VALID_STATUSES, check_ids
+from ..inputs import sha256_of
+from ..io.reader import read_tables
+from ..rules.loader import load_rules
+from ..rules.model import RuleSet
+from ..rules.refspec import ORIGIN_COLUMNS, ReferenceList, validity_column
+
+STATUS_TEXT: dict[str, str] = {
+    "missing": "证件号码为空",
+    "excel_number": "以数字形式存储或为科学计数法，末几位已丢失",
+    "bad_length": "位数不对（应为18位或15位）",
+    "bad_chars": "含数字和末位X以外的字符",
+    "bad_check": "校验码错误",
+    "bad_date": "出生日期不存在",
+    "future_birth": "出生日期晚于核查基准日",
+}
+"""Why an ID of a list cannot be matched (idcard statuses other than ok / upgraded15)."""
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """One list as read: the frame the rules see, its invalid-ID rows, where it came from."""
+
+    name: str
+    title: str
+    path: Path
+    sha256: str
+    frame: pd.DataFrame
+    """Declared columns the file has, ``<id>有效`` per ID column, ``_file``, ``_sheet``, ``_row``."""
+    invalid: pd.DataFrame
+    """One row per invalid ID cell: 名单, 列, 证件号码 (as read), 问题, 来源."""
+    unreadable: int
+    """Cells that could not be understood (a date such as 2019年13月), read as empty."""
+    id_columns: tuple[str, ...]
+    """The declared ID columns the file has (each with its validity column in ``frame``)."""
+
+
+def parse_ref_options(values: list[str] | None, rules: Path | None = None) -> dict[str, str]:
+    """``--ref NAME=PATH`` values as {name: path}; UsageError for a malformed or repeated value (naming
+    the lists the rules file ``rules`` declares). Unknown names are refused by ``reference_paths``."""
+    out: dict[str, str] = {}
+    for value in values or []:
+        name, sep, path = value.partition("=")
+        name, path = name.strip(), path.strip()
+        if not sep or not name or not path:
+            raise UsageError(f"--ref 的值“{value}”应写作 名单名=文件路径，例如 --ref payroll=财政供养人员.xlsx。{_known(load_rules(rules))}")
+        if name in out:
+            raise UsageError(f"--ref {name} 给了两次（{out[name]} 和 {path}），每个名单只能给一个文件。")
+        out[name] = path
+    return out
+
+
+def _known(ruleset: RuleSet) -> str:
+    names = [f"{n}（{spec.title}）" for n, spec in ruleset.references.items()]
+    return f"可用的名单：{'、'.join(names)}。" if names else "规则文件没有声明任何对照名单（references）。"
+
+
+def reference_paths(ruleset: RuleSet, given: Mapping[str, str | Path] | None) -> dict[str, Path]:
+    """The file of each list to read: the given ones, else the rules file's default ``path``.
+
+    Raises UsageError for a name the rules file does not declare (naming the known ones). Checked
+    before any data is read.
+    """
+    out: dict[str, Path] = {}
+    for name, path in (given or {}).items():
+        if name not in ruleset.references:
+            close = difflib.get_close_matches(name, list(ruleset.references), n=1)
+            hint = f"是不是 {close[0]}？" if close else ""
+            raise UsageError(f"没有名为 {name} 的对照名单。{hint}{_known(ruleset)}")
+        out[name] = Path(path)
+    base = ruleset.path.parent if ruleset.path is not None else Path.cwd()
+    for name, spec in ruleset.references.items():
+        if name not in out and spec.path:
+            out[name] = base / spec.path
+    return out
+
+
+def read_reference(name: str, spec: ReferenceList, path: Path, as_of: dt.date, *, encoding: str | None = None) -> ReferenceData:
+    """Read one list (every sheet that has the required columns) and check its ID columns."""
+    where = f"对照名单 {name}（{spec.title}）"
+    try:
+        tables = read_tables(path, encoding=encoding, fields=spec.fields())
+    except MissingColumnsError as exc:
+        raise MissingColumnsError(f"{where} {exc.where}", spec.required_columns() or exc.missing, exc.seen, exc.candidates) from None
+    except InputError as exc:
+        raise InputError(f"{where}：{exc}") from None
+    required = spec.required_columns()
+    if not set(required) & set(spec.id_columns()):
+        required.append(spec.id_columns()[0])  # nothing can be matched without an ID column
+    usable = [t for t in tables if all(c in t.frame.columns for c in required)]
+    if not usable:
+        table = tables[0]
+        missing = [c for c in required if c not in table.frame.columns]
+        seen = [str(c) for c in table.frame.columns if not str(c).startswith("_")]
+        raise MissingColumnsError(f"{where} {table.where}", missing, seen, {})
+    frame = pd.concat([t.frame for t in usable], ignore_index=True)
+    out, invalid = check_reference_ids(name, spec, frame, as_of)
+    return ReferenceData(
+        name=name, title=spec.title, path=Path(path), sha256=sha256_of(Path(path)), frame=out,
+        invalid=invalid, unreadable=sum(len(t.problems) for t in usable),
+        id_columns=tuple(c for c in spec.id_columns() if c in frame.columns),
+    )
+
+
+def check_reference_ids(
+    name: str, spec: ReferenceList, frame: pd.DataFrame, as_of: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the frame the rules see, its invalid-ID rows) from a list as normalized by the readers.
+
+    Keeps the declared columns the list has and its origin; each ID column becomes the normalized
+    number with its validity column beside it.
+    """
+    out = frame.loc[:, [c for c in spec.columns if c in frame.columns]].copy()
+    invalid_parts = [pd.DataFrame(columns=list(INVALID_COLUMNS), dtype="str")]
+    for column in spec.id_columns():
+        if column not in frame.columns:
+            continue
+        numeric = frame[f"_numeric_{column}"] if f"_numeric_{column}" in frame.columns else None
+        checked = check_ids(frame[column], numeric, as_of)
+        out[column] = checked["normalized"]
+        valid = checked["status"].isin(VALID_STATUSES)
+        out[validity_column(column)] = valid.astype("boolean")
+        invalid_parts.append(_invalid_rows(name, column, frame, checked["status"], ~valid))
+    for column in ORIGIN_COLUMNS:
+        out[column] = frame[column]
+    return out, pd.concat(invalid_parts, ignore_index=True)
+
+
+INVALID_COLUMNS = ("名单", "列", "证件号码", "问题", "来源")
+
+
+def source_series(frame: pd.DataFrame) -> pd.Series:
+    """``file:sheet:row`` (``file:row`` for CSV and Parquet) of each row, like findings.source_text."""
+    sheet = frame["_sheet"].fillna("").astype("str")
+    row = frame["_row"].astype("Int64").astype("str").fillna("")
+    return (frame["_file"].astype("str") + (":" + sheet).where(sheet.ne(""), "") + ":" + row).astype("str")
+
+
+def _invalid_rows(name: str, column: str, frame: pd.DataFrame, status: pd.Series, chosen: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` whose ID in ``column`` is invalid, as shown in the report."""
+    rows = frame[chosen.to_numpy()]
+    raw = rows[f"_raw_{column}"] if f"_raw_{column}" in rows.columns else rows[column]
+    return pd.DataFrame(
+        {
+            "名单": name,
+            "列": column,
+            "证件号码": raw.astype("str").str.strip(),
+            "问题": status[chosen.to_numpy()].astype("str").map(STATUS_TEXT),
+            "来源": source_series(rows),
+        },
+        index=rows.index,
+        columns=list(INVALID_COLUMNS),
+    ).astype("str").reset_index(drop=True)
+
+
+def read_references(
+    ruleset: RuleSet, paths: Mapping[str, Path], as_of: dt.date, *, encoding: str | None = None
+) -> dict[str, ReferenceData]:
+    """Every list to read, in the order the rules file declares them."""
+    return {
+        name: read_reference(name, spec, paths[name], as_of, encoding=encoding)
+        for name, spec in ruleset.references.items()
+        if name in paths
+    }

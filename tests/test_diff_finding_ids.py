@@ -1,0 +1,51 @@
+"""Stable finding ids: the same finding gets the same id across runs, row orders and layouts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from fupin_audit import audit, findings
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_ids_are_unique_and_stable_across_runs_and_layouts() -> None:
+    first = audit(EXAMPLES / "zhuangtouyingzi.xlsx").findings
+    again = audit(EXAMPLES / "zhuangtouyingzi.xlsx").findings
+    assert first["finding_id"].is_unique and first["finding_id"].str.fullmatch(r"[0-9a-f]{16}").all()
+    assert list(first["finding_id"]) == list(again["finding_id"])
+    two_sheets = audit(EXAMPLES / "zhuangtouyingzi_two_sheets.xlsx").findings
+    key = ["rule_id", "household_id", "person_id"]
+    merged = first.merge(two_sheets, on=[*key, "message"], suffixes=("", "_2"))
+    assert len(merged) >= len(two_sheets) - 2
+    assert (merged["finding_id"] == merged["finding_id_2"]).all()
+
+
+def test_ids_do_not_depend_on_row_order() -> None:
+    rows = [
+        {"rule_id": "vocabulary", "kind": "data_error", "severity": "low", "household_id": "1", "person_id": "p",
+         "message": "m1", "evidence": {"列": "文化程度"}},
+        {"rule_id": "vocabulary", "kind": "data_error", "severity": "low", "household_id": "1", "person_id": "p",
+         "message": "m2", "evidence": {"列": "健康状况"}},
+        {"rule_id": "exit_cannot_judge", "kind": "data_error", "severity": "medium", "household_id": "1",
+         "person_id": "", "message": "a", "evidence": {}},
+        {"rule_id": "exit_cannot_judge", "kind": "data_error", "severity": "medium", "household_id": "1",
+         "person_id": "", "message": "b", "evidence": {}},
+    ]
+    forward = findings.combine([findings.make_findings(rows)])
+    backward = findings.combine([findings.make_findings(rows[::-1])])
+    assert forward["finding_id"].is_unique
+    ids = dict(zip(forward["message"], forward["finding_id"], strict=True))
+    assert ids == dict(zip(backward["message"], backward["finding_id"], strict=True))
+    # the discriminator is the column, not the value: a changed value keeps the id
+    changed = findings.make_findings([{**rows[0], "message": "m1 changed", "evidence": {"列": "文化程度", "取值": "x"}}])
+    assert changed["finding_id"].iloc[0] == ids["m1"]
+
+
+def test_producers_without_the_column_still_get_ids() -> None:
+    frame = pd.DataFrame([{c: "" for c in findings.COLUMNS if c not in findings.DERIVED_COLUMNS}
+                          | {"rule_id": "r", "kind": "data_error", "severity": "low", "household_id": "h"}])
+    out = findings.normalize(frame)
+    assert out["finding_id"].iloc[0] and out["change"].iloc[0] == ""
