@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from . import __version__, findings
+from .baseline import compare, read_findings
 from .inputs import expand_paths
 from .progress import Observer, Silent
 from .reading import read_registry_files
@@ -29,6 +30,7 @@ def audit(
     keep_going: bool = False,
     observer: Observer | None = None,
     references: Mapping[str, str | Path] | None = None,
+    baseline: str | Path | None = None,
 ) -> AuditResult:
     """Audit one registry, given as one or several files, folders or globs, read together.
 
@@ -39,11 +41,14 @@ def audit(
     each phase (读取, 校验, 规则) and of each file read. ``references`` maps reference-list names
     (payroll, cadres … as declared under ``references:`` in the rules file) to files; lists with a
     default ``path`` in the rules file are read too. An unknown name raises ``UsageError``.
+    ``baseline`` is an earlier findings file (.csv/.parquet/.jsonl written by ``--findings``):
+    each finding is then marked 新增 or 持续, and the earlier ones now gone are ``resolved``.
     """
     started = dt.datetime.now()
     ruleset = load_rules(Path(rules) if rules is not None else None)
     rules_path = ruleset.path or default_rules_path()
     list_paths = reference_paths(ruleset, references)
+    earlier = read_findings(Path(baseline)) if baseline is not None else None
     files = expand_paths(paths)
     observer = observer or Silent()
     observer.phase("读取", total=len(files))
@@ -62,9 +67,13 @@ def audit(
     lists = read_references(ruleset, list_paths, reference_date)
     observer.phase("规则")
     run = run_rules(ruleset, registry, reference_date, {name: data.frame for name, data in lists.items()})
+    found = findings.combine([registry.problems, schema_findings, run.findings])
+    resolved = findings.empty()
+    if earlier is not None:
+        found, resolved = compare(found, earlier)
     return AuditResult(
         registry=registry,
-        findings=findings.combine([registry.problems, schema_findings, run.findings]),
+        findings=found,
         as_of=reference_date,
         as_of_source=reference_source,
         inputs=inputs,
@@ -75,6 +84,8 @@ def audit(
         skipped_rules=run.skipped,
         references=reference_summary(lists, registry.members),
         reference_matches=match_sheets(run.findings, ruleset, lists),
+        baseline_path=Path(baseline) if baseline is not None else None,
+        resolved=resolved,
         started=started,
         version=__version__,
     )

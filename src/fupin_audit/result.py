@@ -59,5 +59,9 @@ class AuditResult:
     references: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Per reference list: name, title, path, rows, invalid-ID rows, registry people matched."""
     reference_matches: dict[str, pd.DataFrame] = field(default_factory=dict)
+    baseline_path: Path | None = None
+    """The earlier findings file compared with (``--baseline``), if any."""
+    resolved: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Findings of the baseline that no longer occur (已整改), findings columns."""
     started: dt.datetime = field(default_factory=dt.datetime.now)
     version: str = ""

@@ -73,6 +73,10 @@ def check(
     include_hidden: Annotated[bool, typer.Option("--include-hidden", help="也读取隐藏的工作表。")] = False,
     keep_going: Annotated[bool, typer.Option("--keep-going", help="跳过无法读取的文件，继续核查其余文件（退出码仍为 2）。")] = False,
     log: Annotated[Path | None, typer.Option("--log", help="追加写入运行日志：每个阶段一行（不含个人数据）。")] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="上次的问题清单（--findings 写出的文件）：标出新增、持续和已整改的问题。", dir_okay=False),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """核查登记表，输出 Excel 报告、问题清单和摘要。"""
@@ -89,6 +93,7 @@ def check(
                 keep_going=keep_going,
                 observer=observer,
                 references=parse_ref_options(ref, rules),
+                baseline=baseline,
             )
             observer.phase("写出")
             report_path = None if no_report else (report or default_report_path(registry[0]))

@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from .. import __version__
 from ..atomic import atomic_write
 from ..findings import CHINESE_HEADERS, COLUMNS
+from ..findings import empty as empty_findings
 from ..kinds import BY_CODE, KINDS, SEVERITY_TITLES
 from ..masking import mask_findings, mask_frame
 from ..result import AuditResult
@@ -32,6 +33,7 @@ WORKBOOK_OPTIONS = {
 }
 
 OVERVIEW, SKIPPED, RULES, AUDIT_INFO, ALL_FINDINGS = "概览", "未执行规则", "规则说明", "审计信息", "问题清单"
+RESOLVED = "已整改"
 DATA_ERROR = "data_error"
 
 RULE_HEADERS = {
@@ -81,6 +83,8 @@ def write_report(
             widths = fitted_widths(headers, [display[c] for c in COLUMNS])
             for sheet in sheets:
                 write_list(workbook, sheet.name, headers, [sheet.rows[c] for c in COLUMNS], widths, styles)
+            if result.baseline_path is not None:
+                _write_frame(workbook, sheet_name(RESOLVED, taken), _resolved_frame(result, mask_ids), styles)
             _write_frame(workbook, SKIPPED, _skipped_frame(result), styles)
             _write_frame(workbook, RULES, result.rules_table.rename(columns=RULE_HEADERS), styles)
             _write_frame(workbook, AUDIT_INFO, _audit_info_frame(result, mask_ids), styles)
@@ -131,6 +135,13 @@ def _split_notes(sheets: list[FindingsSheet]) -> list[str]:
 def _write_frame(workbook: Workbook, name: str, frame: pd.DataFrame, styles: Styles) -> None:
     headers, columns = frame_columns(frame)
     write_list(workbook, name, headers, columns, fitted_widths(headers, columns), styles)
+
+
+def _resolved_frame(result: AuditResult, mask_ids: bool) -> pd.DataFrame:
+    """已整改: the baseline's findings that no longer occur, with the findings' Chinese headers."""
+    resolved = result.resolved if len(result.resolved.columns) else empty_findings()
+    shown = display_findings(mask_findings(resolved) if mask_ids else resolved)
+    return shown.rename(columns=CHINESE_HEADERS)
 
 
 def _skipped_frame(result: AuditResult) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..findings import CHANGE_NEW, CHANGE_PERSISTING
 from ..masking import mask_findings
 from ..result import AuditResult
 from .records import finding_records
@@ -50,4 +51,22 @@ def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any
             for rule in result.skipped_rules
         ],
         "findings": finding_records(findings),
+        **_baseline(result, mask_ids),
+    }
+
+
+def _baseline(result: AuditResult, mask_ids: bool) -> dict[str, Any]:
+    """With --baseline: the file compared with, the counts of new/persisting/resolved, the resolved."""
+    if result.baseline_path is None:
+        return {}
+    resolved = mask_findings(result.resolved) if mask_ids else result.resolved
+    changes = result.findings["change"].value_counts()
+    return {
+        "baseline": {
+            "path": str(result.baseline_path),
+            "new": int(changes.get(CHANGE_NEW, 0)),
+            "persisting": int(changes.get(CHANGE_PERSISTING, 0)),
+            "resolved": len(resolved),
+        },
+        "resolved": finding_records(resolved),
     }

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..findings import CHANGE_NEW, CHANGE_PERSISTING
 from ..kinds import SEVERITIES, SEVERITY_TITLES
 from ..result import AuditResult
 from .summary import input_notes, kind_severity_counts, place_counts, table_rows
@@ -27,6 +28,14 @@ def render_summary(
     console.print(Text("fupin-audit 核查摘要", style="bold"))
     console.print(Text(f"基准日期：{result.as_of.isoformat()}（来源：{result.as_of_source}）"))
     console.print(_inputs_table(result))
+    if result.baseline_path is not None:
+        changes = result.findings["change"].value_counts()
+        console.print(
+            Text(
+                f"与上次问题清单（{result.baseline_path}）相比：新增 {changes.get(CHANGE_NEW, 0):,} 条，"
+                f"持续 {changes.get(CHANGE_PERSISTING, 0):,} 条，已整改 {len(result.resolved):,} 条"
+            )
+        )
     findings = result.findings
     if findings.empty:
         console.print(Text("未发现问题。", style="green"))

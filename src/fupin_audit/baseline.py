@@ -1,0 +1,58 @@
+"""Findings over time: compare this audit's findings with an earlier findings file (``--baseline``).
+
+Findings are matched by their stable ``finding_id`` (rule, household, person and, where one rule
+can say several things of the same person, the column or criterion): a finding is 新增 (new) or 持续
+(persisting); an earlier finding that no longer occurs is 已整改 (resolved).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from . import findings
+from .errors import InputError
+
+CHANGE_RESOLVED = "已整改"
+
+
+def read_findings(path: Path) -> pd.DataFrame:
+    """A findings file written by ``--findings`` (.csv, .parquet or .jsonl), as a findings frame."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"找不到上次的问题清单 {path}：--baseline 需要此前用 --findings 写出的文件。")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        elif suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        elif suffix == ".jsonl":
+            frame = pd.read_json(path, lines=True, dtype=False)
+            if "evidence" in frame.columns:
+                frame["evidence"] = [findings.evidence_json(v) if isinstance(v, dict) else v for v in frame["evidence"]]
+        else:
+            raise InputError(f"{path.name}：--baseline 只接受 .csv、.parquet 或 .jsonl 问题清单。")
+    except (ValueError, OSError) as error:
+        raise InputError(f"{path.name}：无法读取为问题清单（{type(error).__name__}）。") from None
+    missing = [c for c in ("rule_id", "kind", "severity", "finding_id") if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{path.name}：不是 fupin-audit 写出的问题清单，缺少列 {'、'.join(missing)}。"
+            "请用本版本的 --findings 重新生成上次的问题清单。"
+        )
+    for column in findings.COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    return findings.normalize(frame.loc[:, list(findings.COLUMNS)].fillna(""))
+
+
+def compare(current: pd.DataFrame, baseline: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``current`` with ``change`` set to 新增 or 持续, and the baseline findings that are gone (已整改)."""
+    known = set(baseline["finding_id"])
+    marked = current.copy()
+    marked["change"] = marked["finding_id"].isin(known).map({True: findings.CHANGE_PERSISTING, False: findings.CHANGE_NEW}).astype("str")
+    resolved = baseline[~baseline["finding_id"].isin(set(current["finding_id"]))].copy()
+    resolved["change"] = CHANGE_RESOLVED
+    return marked, resolved.reset_index(drop=True)
