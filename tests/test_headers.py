@@ -99,8 +99,8 @@ def test_match_header_with_other_fields() -> None:
 
 def test_map_headers_keeps_first_and_lists_duplicates() -> None:
     result = map_headers(["序号", "户编号", "姓名", "户号", "身份证号", "证件号码", "备注"])
-    assert result.mapping == {1: "户编号", 2: "姓名", 4: "证件号码"}
-    assert result.unknown == [0, 3, 5, 6]
+    assert result.mapping == {0: "序号", 1: "户编号", 2: "姓名", 4: "证件号码"}
+    assert result.unknown == [3, 5, 6]
     assert result.duplicates == {3: "户编号", 5: "证件号码"}
 
 

@@ -63,7 +63,8 @@ def test_origin_and_id_columns(table: Table) -> None:
 
 
 def test_unknown_and_duplicate_columns_kept_as_text(table: Table) -> None:
-    assert table.unknown_columns == ["序号", "户号", "备注"]
+    assert table.unknown_columns == ["户号", "备注"]
+    assert table.mapping["序号"] == "序号"
     assert table.frame["户号"].tolist() == ["H001", "H001", "H002"]
     assert table.frame["备注"].isna().tolist() == [True, False, True]
     assert table.mapping["身份证号码"] == "证件号码"

@@ -64,6 +64,7 @@ FIELDS: tuple[Field, ...] = (
     Field("自然村", "key", "text", ("自然村(组)", "村民小组", "组", "村民组")),
     Field("户编号", "key", "text", ("户号", "户编码", "家庭编号", "户识别号", "户主编号")),
     # member level
+    Field("序号", "member", "text", ("行号", "序"), description="row number of the export; kept, not audited"),
     Field("人编号", "member", "text", ("人员编号", "个人编号", "成员编号")),
     Field("姓名", "member", "text", ("成员姓名", "人员姓名", "家庭成员姓名")),
     Field("证件号码", "member", "id", ("身份证号", "身份证号码", "公民身份号码", "身份证件号码", "证件号", "身份证")),

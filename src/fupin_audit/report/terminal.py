@@ -98,9 +98,15 @@ def _places_table(result: AuditResult) -> Table:
 
 
 def _skipped_table(result: AuditResult) -> Table:
-    table = Table(title=f"未执行的规则 {len(result.skipped_rules)} 条", title_justify="left")
-    for header in ("规则编号", "名称", "原因", "缺少的列"):
-        table.add_column(header)
+    """One row per reason: the rules skipped for it (a reason names the missing list or columns)."""
+    by_reason: dict[str, list[str]] = {}
     for rule in result.skipped_rules:
-        table.add_row(Text(rule.rule_id), Text(rule.title), Text(rule.reason), Text("、".join(rule.missing_columns)))
+        unnamed = [c for c in rule.missing_columns if c not in rule.reason]
+        reason = f"{rule.reason}：{'、'.join(unnamed)}" if unnamed else rule.reason
+        by_reason.setdefault(reason, []).append(rule.rule_id)
+    table = Table(title=f"未执行的规则 {len(result.skipped_rules)} 条", title_justify="left")
+    table.add_column("原因")
+    table.add_column("规则编号")
+    for reason, rule_ids in by_reason.items():
+        table.add_row(Text(reason), Text("、".join(rule_ids)))
     return table

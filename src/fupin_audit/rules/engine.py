@@ -39,11 +39,15 @@ def missing_requirements(rule: Rule, present: Mapping[str, set[str]]) -> list[st
     return missing
 
 
-def _missing_reason(missing: list[str], present: Mapping[str, set[str]]) -> str:
-    tables = sorted({o.split(".", 1)[0] for item in missing for o in item.split("|")} - set(present))
-    if tables:
-        return f"未提供对照名单 {'、'.join(tables)}；缺少列 {'、'.join(missing)}"
-    return f"输入缺少列 {'、'.join(missing)}"
+def _missing_reason(missing: list[str], present: Mapping[str, set[str]]) -> tuple[str, tuple[str, ...]]:
+    """Why a rule was skipped, and the input columns it missed (reference lists not given are named
+    as such, not as missing columns)."""
+    lists = sorted({o.split(".", 1)[0] for item in missing for o in item.split("|")} - set(present))
+    if not lists:
+        return f"输入缺少列 {'、'.join(missing)}", tuple(missing)
+    columns = tuple(m for m in missing if not any(o.split(".", 1)[0] in lists for o in m.split("|")))
+    reason = f"未提供对照名单 {'、'.join(lists)}（用 {'、'.join(f'--ref {t}=文件' for t in lists)} 提供）"
+    return reason + (f"；输入缺少列 {'、'.join(columns)}" if columns else ""), columns
 
 
 def _failure_reason(rule: Rule, exc: duckdb.Error, failed_views: Mapping[str, str]) -> str:
@@ -100,7 +104,8 @@ def run_rules(
         for rule in ruleset.enabled_rules(scope):
             missing = missing_requirements(rule, present)
             if missing:
-                skipped.append(SkippedRule(rule.id, rule.title, _missing_reason(missing, present), tuple(missing)))
+                reason, columns = _missing_reason(missing, present)
+                skipped.append(SkippedRule(rule.id, rule.title, reason, columns))
                 continue
             problem = select_problem(rule.sql)
             if problem:
