@@ -116,6 +116,18 @@ def _discriminator(evidence: str) -> str:
     return "|".join(str(values[k]) for k in DISCRIMINATOR_KEYS if k in values)
 
 
+def _discriminators(evidence: pd.Series) -> pd.Series:
+    """``_discriminator`` of each evidence text, parsing only the texts that can hold one of the
+    keys: those containing a key as JSON text, or a ``\\u`` escape (which could spell one)."""
+    out = pd.Series("", index=evidence.index, dtype="str")
+    maybe = evidence.str.contains("\\u", regex=False)
+    for key in DISCRIMINATOR_KEYS:
+        maybe |= evidence.str.contains(json.dumps(key, ensure_ascii=False), regex=False)
+    if maybe.any():
+        out[maybe] = evidence[maybe].map(_discriminator).astype("str")
+    return out
+
+
 def finding_ids(frame: pd.DataFrame) -> pd.Series:
     """Stable ids: the first 16 hex digits of SHA-256 over rule_id, household_id, person_id and a
     discriminator (``DISCRIMINATOR_KEYS`` of the evidence). The same finding gets the same id in every
@@ -123,7 +135,7 @@ def finding_ids(frame: pd.DataFrame) -> pd.Series:
     keys = (
         frame["rule_id"].astype("str") + "\x1f" + frame["household_id"].astype("str") + "\x1f"
         + frame["person_id"].astype("str") + "\x1f"
-        + frame["evidence"].astype("str").map(_discriminator).astype("str")
+        + _discriminators(frame["evidence"].astype("str"))
     )
     order = pd.DataFrame({"key": keys, "message": frame["message"].astype("str")}).sort_values(
         ["key", "message"], kind="stable"

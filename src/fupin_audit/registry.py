@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from . import findings
@@ -134,35 +135,69 @@ def _drop_rows_without_household(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
 
 def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per 户编号 from a flat export: the head's row (or the first) gives the values;
-    household values that disagree between member rows become ``household_conflict`` findings."""
+    household values that disagree between member rows become ``household_conflict`` findings.
+
+    Works on row positions (no sort of the whole frame, no groupby over ~40 columns): per column,
+    the first non-null value in the order head row first, then file order, as ``groupby.first``."""
     columns = _household_columns(flat)
     if HOUSEHOLD_KEY not in flat.columns:
         return pd.DataFrame({HOUSEHOLD_KEY: pd.Series([], dtype="str")}), findings.empty()
-    order = flat.assign(_not_head=(flat.get("与户主关系", pd.Series(index=flat.index)) != "户主"))
-    order = order.sort_values(["_not_head"], kind="stable")
-    grouped = order.groupby(HOUSEHOLD_KEY, sort=False)
-    households = grouped[columns + list(ORIGIN)].first()
-    households = households.drop(columns=HOUSEHOLD_KEY, errors="ignore").reset_index()
-    # ``first`` skips nulls per column; origin must come from one row, the first in order.
-    first_rows = order.drop_duplicates(HOUSEHOLD_KEY)[[HOUSEHOLD_KEY, *ORIGIN]]
-    households = households.drop(columns=list(ORIGIN)).merge(first_rows, on=HOUSEHOLD_KEY, how="left")
+    not_head = flat.get("与户主关系", pd.Series(index=flat.index)) != "户主"
+    order = not_head.reset_index(drop=True).sort_values(kind="stable").index.to_numpy()
+    codes, household_ids = pd.factorize(flat[HOUSEHOLD_KEY].array.take(order))
+    # origin comes from one row, the household's first in that order
+    first_rows = order[_first_positions(codes, len(household_ids))]
+    values: dict[str, object] = {HOUSEHOLD_KEY: household_ids}
+    for column in columns:
+        if column == HOUSEHOLD_KEY:
+            continue
+        array = flat[column].array
+        present = np.flatnonzero(pd.notna(array).take(order))
+        first = _first_positions(codes[present], len(household_ids))
+        take = np.full(len(household_ids), -1, dtype=np.intp)
+        found = first >= 0
+        take[found] = order[present[first[found]]]
+        values[column] = array.take(take, allow_fill=True)
+    for column in ORIGIN:
+        values[column] = flat[column].array.take(first_rows)
+    households = pd.DataFrame(values)
     return households, _conflicts(flat, [c for c in columns if c != HOUSEHOLD_KEY], households)
+
+
+def _first_positions(codes: np.ndarray, count: int) -> np.ndarray:
+    """For each code 0 … count-1, the position of its first occurrence in ``codes`` (-1: none)."""
+    first = np.full(count, len(codes), dtype=np.intp)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.intp))
+    first[first == len(codes)] = -1
+    return first
 
 
 def _conflicts(flat: pd.DataFrame, columns: list[str], households: pd.DataFrame) -> pd.DataFrame:
     if not columns or flat.empty:
         return findings.empty()
-    distinct = flat.groupby(HOUSEHOLD_KEY, sort=False)[columns].nunique(dropna=True)
-    stacked = pd.Series(distinct.stack())
-    stacked = stacked[stacked.to_numpy() > 1]
-    if stacked.empty:
+    # Households in order of first appearance, columns in order (as groupby(sort=False).nunique().stack());
+    # a value disagrees when a non-null value differs from the household's first non-null one.
+    codes, household_ids = pd.factorize(flat[HOUSEHOLD_KEY].array)
+    disagreeing: list[tuple[int, int]] = []
+    for position, column in enumerate(columns):
+        value_codes = pd.factorize(flat[column].array)[0]
+        present = value_codes >= 0
+        groups, value_codes = codes[present], value_codes[present]
+        first = _first_positions(groups, len(household_ids))
+        reference = np.full(len(household_ids), -1, dtype=value_codes.dtype)
+        reference[first >= 0] = value_codes[first[first >= 0]]
+        differing = np.unique(groups[value_codes != reference[groups]])
+        disagreeing.extend((int(group), position) for group in differing)
+    if not disagreeing:
         return findings.empty()
-    rows, messages, evidence = [], [], []
+    stacked = [(household_ids[group], columns[position]) for group, position in sorted(disagreeing)]
+    rows, messages = [], []
+    evidence: list[dict[str, object]] = []
     indexed = households.set_index(HOUSEHOLD_KEY)
-    involved = flat[flat[HOUSEHOLD_KEY].isin(stacked.index.get_level_values(0))]
-    groups = involved.groupby(HOUSEHOLD_KEY, sort=False)
-    for household_id, column in stacked.index:
-        values = groups.get_group(household_id)[column].dropna()
+    involved = flat[flat[HOUSEHOLD_KEY].isin([household_id for household_id, _ in stacked])]
+    groups_by_id = involved.groupby(HOUSEHOLD_KEY, sort=False)
+    for household_id, column in stacked:
+        values = groups_by_id.get_group(household_id)[column].dropna()
         shown = [_show(v) for v in dict.fromkeys(values.tolist())]
         row = indexed.loc[household_id].to_dict()
         row[HOUSEHOLD_KEY] = household_id

@@ -1,14 +1,17 @@
 """Excel workbooks (.xlsx, .xlsm, .xlsb, .xls) through fastexcel (calamine): every cell as text.
 
 Each sheet is loaded once as text, with leading empty rows kept so that frame rows map to sheet
-rows. ID columns are loaded once more as booleans: calamine turns a number into a boolean and
-refuses text, so the cells that come back are exactly those the workbook stored as numbers (an ID
-stored as a number has lost its last digits). A float load would not do: it parses digit text too.
+rows. It is loaded once more as booleans: calamine turns a number into a boolean and refuses text,
+so the cells that come back are exactly those the workbook stored as numbers (an ID stored as a
+number has lost its last digits). A float load would not do: it parses digit text too. The boolean
+load runs in a second thread beside the text load (calamine releases the GIL; each load parses the
+whole sheet, so in turn they took almost twice as long); ID columns take their masks from it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,14 +113,18 @@ def _text_grid(sheet: fastexcel.ExcelSheet) -> pa.Table:
     return pa.table(arrays, names=[f"c{j}" for j in range(width)])
 
 
-def _numeric_mask(reader: fastexcel.ExcelReader, index: int, column: int, start: int, kept: np.ndarray) -> np.ndarray:
+def _boolean_sheet(path: Path, index: int) -> dict[int, pa.ChunkedArray]:
+    """Every column of a sheet loaded as booleans (through a reader of its own), by column position."""
+    loaded = open_workbook(path).load_sheet(index, header_row=None, skip_rows=0, dtypes="boolean")
+    table = loaded.to_arrow()
+    return dict(zip([c.absolute_index for c in loaded.available_columns()], table.columns, strict=True))
+
+
+def _numeric_mask(booleans: dict[int, pa.ChunkedArray], column: int, start: int, kept: np.ndarray) -> np.ndarray:
     """Cells of one column that the workbook stored as numbers, for the kept data rows."""
-    loaded = reader.load_sheet(
-        index, header_row=None, skip_rows=0, dtypes="boolean", use_columns=[column]
-    ).to_arrow()
-    if loaded.num_columns == 0:
+    if column not in booleans:
         return np.zeros(len(kept), dtype=bool)
-    stored = loaded.column(0).is_valid().to_numpy(zero_copy_only=False)
+    stored = booleans[column].is_valid().to_numpy(zero_copy_only=False)
     padded = np.zeros(max(len(stored), start + (int(kept.max()) + 1 if len(kept) else 0)), dtype=bool)
     padded[: len(stored)] = stored
     return padded[start + kept]
@@ -137,27 +144,45 @@ def read_workbook(
     reader = open_workbook(path)
     names = list(reader.sheet_names)
     result = FileRead([])
-    for index in choose_sheets(path, names, sheet):
-        name = names[index]
-        try:
-            loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-            hidden = loaded.visible != "visible"
-            if hidden and not include_hidden and sheet is None:
-                result.skipped_sheets.append(SkippedSheet(name, "隐藏工作表"))
-                continue
-            grid = _text_grid(loaded)
-            header = header_of(grid, fields)
-            if header is None:
-                reason = "空工作表" if grid.num_rows == 0 else "未找到可识别的表头"
-                result.skipped_sheets.append(SkippedSheet(name, reason, likely_header(head_rows(grid))))
-                continue
-            start = header.index + 1
-            body = grid.slice(start)
-            rows = np.arange(start + 1, start + 1 + body.num_rows, dtype=np.int64)
-            raw, kept = build(path, name, header, body, rows, fields, hidden=hidden)
-            for column in id_columns(raw.headers, fields):
-                raw.numeric[column] = _numeric_mask(reader, index, column, start, kept)
-        except fastexcel.FastExcelError as error:
-            raise _damaged(path, error) from None
-        result.tables.append(raw)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for index in choose_sheets(path, names, sheet):
+            booleans = pool.submit(_boolean_sheet, path, index)
+            raw = _read_sheet(path, reader, index, names[index], booleans, sheet, include_hidden, fields, result)
+            if raw is not None:
+                result.tables.append(raw)
     return result
+
+
+def _read_sheet(
+    path: Path,
+    reader: fastexcel.ExcelReader,
+    index: int,
+    name: str,
+    booleans: Future[dict[int, pa.ChunkedArray]],
+    sheet: str | None,
+    include_hidden: bool,
+    fields: Sequence[Field],
+    result: FileRead,
+) -> RawTable | None:
+    """One sheet as a ``RawTable``, or None when it is left out (recorded in ``result``)."""
+    try:
+        loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+        hidden = loaded.visible != "visible"
+        if hidden and not include_hidden and sheet is None:
+            result.skipped_sheets.append(SkippedSheet(name, "隐藏工作表"))
+            return None
+        grid = _text_grid(loaded)
+        header = header_of(grid, fields)
+        if header is None:
+            reason = "空工作表" if grid.num_rows == 0 else "未找到可识别的表头"
+            result.skipped_sheets.append(SkippedSheet(name, reason, likely_header(head_rows(grid))))
+            return None
+        start = header.index + 1
+        body = grid.slice(start)
+        rows = np.arange(start + 1, start + 1 + body.num_rows, dtype=np.int64)
+        raw, kept = build(path, name, header, body, rows, fields, hidden=hidden)
+        for column in id_columns(raw.headers, fields):
+            raw.numeric[column] = _numeric_mask(booleans.result(), column, start, kept)
+    except fastexcel.FastExcelError as error:
+        raise _damaged(path, error) from None
+    return raw

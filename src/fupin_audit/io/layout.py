@@ -146,8 +146,13 @@ def _blank(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
 def _subtotal(grid: pa.Table) -> np.ndarray:
     found = np.zeros(grid.num_rows, dtype=bool)
     for values in grid.columns[:TOTAL_COLUMNS]:
-        hit = pc.and_(pc.match_substring_regex(values, TOTAL_PATTERN), pc.less_equal(pc.utf8_length(values), 12))
-        found |= _mask(hit)
+        # the pattern needs a 计: a plain substring search first, the regex only on those cells
+        candidates = np.flatnonzero(_mask(pc.match_substring(values, "计")))
+        if len(candidates) == 0:
+            continue
+        some = values.take(pa.array(candidates))
+        hit = pc.and_(pc.match_substring_regex(some, TOTAL_PATTERN), pc.less_equal(pc.utf8_length(some), 12))
+        found[candidates] |= _mask(hit)
     return found
 
 
@@ -200,8 +205,14 @@ def clean_body(
     with their row numbers), merged key columns filled down (``filled``: cells filled per header).
     Masks are computed with Arrow compute, where pandas would fall back to Python per cell."""
     blank = np.ones(grid.num_rows, dtype=bool)
-    for values in grid.columns:
-        blank &= _blank(values)
+    for values in grid.columns:  # each column tests only the rows still blank (few after the first)
+        candidates = np.flatnonzero(blank)
+        if len(candidates) == 0:
+            break
+        if len(candidates) == len(blank):
+            blank &= _blank(values)
+        else:
+            blank[candidates] = _blank(values.take(pa.array(candidates)))
     subtotal = _subtotal(grid) & ~blank
     keep = ~(blank | subtotal)
     skipped = {
