@@ -103,3 +103,18 @@ def test_two_sheet_workbook_is_joined_by_household_number() -> None:
     assert list(registry.members["行政村"].fillna("")) == ["庄头营子村", "庄头营子村", ""]
     assert list(registry.problems["rule_id"]) == ["orphan_member"]
     assert registry.problems.loc[0, "household_id"] == "H9"
+
+
+def test_household_sheet_rows_without_household_number_are_reported() -> None:
+    households = table(
+        [
+            {"行政村": "庄头营子村", "户编号": "H1", "家庭人口数": 1},
+            {"行政村": "庄头营子村", "户编号": None, "家庭人口数": 3},
+        ],
+        sheet="户信息",
+    )
+    members = table([{"户编号": "H1", "姓名": "甲", "与户主关系": "户主"}], sheet="人员信息")
+    registry = build_registry([members, households])
+    assert list(registry.households["户编号"]) == ["H1"]
+    assert list(registry.problems["rule_id"]) == ["household_id_missing"]
+    assert registry.problems.loc[0, "source"] == "村.xlsx:户信息:5"

@@ -57,7 +57,8 @@ def build_registry(tables: list[Table]) -> Registry:
     flat, missing_key = _drop_rows_without_household(flat)
     problems.append(missing_key)
     if household_tables:
-        households = _concat([t.frame for t in household_tables])
+        households, missing_key = _drop_rows_without_household(_concat([t.frame for t in household_tables]))
+        problems.append(missing_key)
         households, duplicate = _first_per_household(households)
         problems.append(duplicate)
         members, orphans = _members_with_households(flat, households)
@@ -223,7 +224,6 @@ def _first_per_household(households: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
     """A household sheet should list each 户编号 once; later rows of a repeated 户编号 are reported."""
     if HOUSEHOLD_KEY not in households.columns:
         return households, findings.empty()
-    households = households[households[HOUSEHOLD_KEY].notna()]
     repeated = households.duplicated(HOUSEHOLD_KEY, keep="first")
     if not repeated.any():
         return households, findings.empty()
