@@ -15,6 +15,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
@@ -32,6 +33,12 @@ RESERVED_NAMES = frozenset({"as_of", "as_of_year", "has_column", "households", "
 """Macro and table names the engine defines itself; parameters and views may not take them."""
 
 SCOPES = ("check", "diff")
+CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "scope": (" scope", SCOPES),
+    "kind": ("问题类型", KIND_CODES),
+    "severity": ("严重程度", SEVERITIES),
+}
+"""Fields of a rule limited to a list of values: what to call the field in a message, and the list."""
 """``check``: run on one registry (check and diff's newer snapshot); ``diff``: run only by diff."""
 
 
@@ -134,11 +141,12 @@ class Rule(BaseModel):
     scope: str = "check"
     """``check`` (default) or ``diff``: a diff rule also sees the DIFF_TABLES and runs only in diff."""
 
-    @field_validator("scope")
+    @field_validator("scope", "kind", "severity")
     @classmethod
-    def _scope(cls, value: str) -> str:
-        if value not in SCOPES:
-            raise ValueError(f"未知的 scope {value!r}，可选：{', '.join(SCOPES)}")
+    def _one_of(cls, value: str, info: ValidationInfo) -> str:
+        what, allowed = CHOICES[str(info.field_name)]
+        if value not in allowed:
+            raise ValueError(f"未知的{what} {value!r}，可选：{', '.join(allowed)}")
         return value
 
     @field_validator("id")
@@ -148,19 +156,6 @@ class Rule(BaseModel):
             raise ValueError(f"规则编号 {value!r} 须为小写字母、数字和下划线组成的标识符")
         return value
 
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, value: str) -> str:
-        if value not in KIND_CODES:
-            raise ValueError(f"未知的问题类型 {value!r}，可选：{', '.join(KIND_CODES)}")
-        return value
-
-    @field_validator("severity")
-    @classmethod
-    def _severity(cls, value: str) -> str:
-        if value not in SEVERITIES:
-            raise ValueError(f"未知的严重程度 {value!r}，可选：{', '.join(SEVERITIES)}")
-        return value
 
     @field_validator("message")
     @classmethod
