@@ -152,3 +152,12 @@ def test_rules_commands() -> None:
     code, _, err = run("rules", "show", "no_such_rule")
     assert code == 2 and "no_such_rule" in err
     assert run("rules", "lint")[0] == 0
+
+
+def test_outputs_never_overwrite_a_reference_list(tmp_path: Path) -> None:
+    deaths = tmp_path / "deaths.csv"
+    deaths.write_text("证件号码,姓名,死亡日期\n11010119900307803X,张三,2019-01-01\n", encoding="utf-8")
+    before = deaths.read_bytes()
+    code, _, err = run("check", str(VILLAGE), "--ref", f"deaths={deaths}", "--findings", str(deaths), "--no-report")
+    assert code == 2 and "deaths.csv" in err
+    assert deaths.read_bytes() == before

@@ -59,6 +59,8 @@ class AuditResult:
     references: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Per reference list: name, title, path, rows, invalid-ID rows, registry people matched."""
     reference_matches: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reference_files: tuple[Path, ...] = ()
+    """The reference-list files read (never written over, like the registry files)."""
     baseline_path: Path | None = None
     """The earlier findings file compared with (``--baseline``), if any."""
     resolved: pd.DataFrame = field(default_factory=pd.DataFrame)
