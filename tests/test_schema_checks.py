@@ -228,6 +228,18 @@ def test_same_household_twice_is_not_a_duplicate_person() -> None:
     assert "duplicate_person" not in set(found["rule_id"])
 
 
+def test_one_number_twice_in_one_household_is_reported_once_on_the_repeat() -> None:
+    found = run(
+        [member("H1", "甲", MAN), member("H1", "乙", WOMAN, "配偶"), member("H1", "乙", WOMAN, "配偶"),
+         member("H2", "丙", BAD_CHECK), member("H2", "丙", BAD_CHECK)],
+        [household("H1", 家庭人口数=3), household("H2", 家庭人口数=2)],
+    )
+    repeats = found[found["rule_id"] == "duplicate_in_household"]
+    assert list(zip(repeats["household_id"], repeats["person_id"], strict=True)) == [("H1", WOMAN)]
+    assert repeats.iloc[0]["source"] == "村.xlsx:人:4"
+    assert "村.xlsx:人:3" in repeats.iloc[0]["message"]
+
+
 def test_returned_registry_has_derived_columns_and_input_is_untouched() -> None:
     reg = registry([member("H1", "甲", "610104620927690"), member("H1", "乙", BAD_CHECK, "配偶")], [household("H1")])
     before = reg.members.copy()

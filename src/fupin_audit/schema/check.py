@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from ..registry import Registry
-from .duplicates import duplicate_findings
+from .duplicates import duplicate_findings, repeated_in_household_findings
 from .households import household_findings
 from .ids import normalize_ids
 from .keys import household_positions
@@ -40,5 +40,6 @@ def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.Dat
         household_value_findings(households, heads),
         household_findings(households, members, positions, heads),
         duplicate_findings(members),
+        repeated_in_household_findings(members),
     ]
     return dataclasses.replace(registry, members=members), pd.concat(parts, ignore_index=True)

@@ -1,4 +1,6 @@
-"""duplicate_person: one valid ID number listed in two or more households.
+"""duplicate_person: one valid ID number listed in two or more households; duplicate_in_household:
+the same number listed twice in one household (a repeated row inflates its size and lowers its
+per-capita income).
 
 A cross-row check, done as vectorized pandas: numbers that occur more than once (one hash pass),
 then, among those few rows, distinct (证件号码, 户编号) pairs counted per number; only the rows of
@@ -43,6 +45,30 @@ def duplicate_findings(members: pd.DataFrame) -> pd.DataFrame:
         severity="high",
         messages=[messages.duplicate_person(i, [_describe(p) for p in o]) for i, o in zip(ids, others, strict=True)],
         evidence=[{ID_COLUMN: i, "其他户": o} for i, o in zip(ids, others, strict=True)],
+        person_id=ids,
+        name=column(rows, "姓名"),
+    )
+
+
+def repeated_in_household_findings(members: pd.DataFrame) -> pd.DataFrame:
+    """One medium data_error per repeated row (after the first) of a valid number within a household."""
+    if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
+        return findings.empty()
+    valid = members[members[VALID].fillna(False).to_numpy(dtype=bool)]
+    repeated = valid.duplicated([HOUSEHOLD_KEY, ID_COLUMN], keep="first").to_numpy(dtype=bool)
+    rows = valid[repeated]
+    if not len(rows):
+        return findings.empty()
+    first = valid[~repeated].drop_duplicates([HOUSEHOLD_KEY, ID_COLUMN]).set_index([HOUSEHOLD_KEY, ID_COLUMN])
+    first_source = dict(zip(first.index, sources(first.reset_index()), strict=True))
+    ids, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
+    earlier = [first_source.get((k, i), "") for k, i in zip(keys, ids, strict=True)]
+    return build(
+        rows,
+        rule_id="duplicate_in_household",
+        severity="medium",
+        messages=[messages.duplicate_in_household(i, e) for i, e in zip(ids, earlier, strict=True)],
+        evidence=[{ID_COLUMN: i, "首次出现": e} for i, e in zip(ids, earlier, strict=True)],
         person_id=ids,
         name=column(rows, "姓名"),
     )

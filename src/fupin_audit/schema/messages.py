@@ -92,5 +92,9 @@ def vocabulary(column: str, value: str) -> str:
     return f"{column}的取值“{value}”不在字典内"
 
 
+def duplicate_in_household(person_id: str, earlier: str) -> str:
+    return f"证件号码“{person_id}”在本户名单中重复出现（首次见于 {earlier}），请删除重复的行"
+
+
 def duplicate_person(person_id: str, others: Sequence[str]) -> str:
     return f"证件号码“{person_id}”同时登记在其他户：{'、'.join(others)}"
