@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
+from .fields import HOUSEHOLD_KEY
 from .kinds import KIND_CODES, SEVERITIES
 
 COLUMNS: tuple[str, ...] = (
@@ -159,3 +160,61 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     out = out.drop_duplicates(subset=[c for c in COLUMNS if c != "finding_id"]).reset_index(drop=True)
     out["finding_id"] = finding_ids(out)  # over the whole table: findings from several producers
     return out
+
+
+LOCATION = {"county": "县", "township": "乡镇", "village": "行政村"}
+"""Findings' location columns and the registry columns they come from."""
+
+
+def values(series: pd.Series) -> list[Any]:
+    """The values as Python objects, None for nulls."""
+    objects = series.astype("object")
+    return objects.where(objects.notna(), None).tolist()
+
+
+def column(rows: pd.DataFrame, name: str) -> list[Any]:
+    """``values`` of a column; all None when the column is absent."""
+    return values(rows[name]) if name in rows.columns else [None] * len(rows)
+
+
+def sources(rows: pd.DataFrame) -> list[str]:
+    """``file:sheet:row`` of each row (source_text)."""
+    return [
+        source_text(f or "", s, r)
+        for f, s, r in zip(column(rows, "_file"), column(rows, "_sheet"), column(rows, "_row"), strict=True)
+    ]
+
+
+def from_rows(
+    rows: pd.DataFrame,
+    *,
+    rule_id: str,
+    severity: str,
+    messages: Sequence[str],
+    evidence: Sequence[Mapping[str, Any]],
+    person_id: Sequence[Any] | None = None,
+    name: Sequence[Any] | None = None,
+    kind: str = "data_error",
+) -> pd.DataFrame:
+    """A findings frame with one finding per row of ``rows`` (which carries keys and origin columns).
+
+    The selection of ``rows`` is the caller's (vectorized); what is built here row by row (message,
+    evidence JSON, source) is built only for the rows that produce a finding."""
+    if not len(rows):
+        return empty()
+    n = len(rows)
+    frame = pd.DataFrame(
+        {
+            "rule_id": [rule_id] * n,
+            "kind": [kind] * n,
+            "severity": [severity] * n,
+            **{key: column(rows, source) for key, source in LOCATION.items()},
+            "household_id": column(rows, HOUSEHOLD_KEY),
+            "person_id": list(person_id) if person_id is not None else [None] * n,
+            "name": list(name) if name is not None else [None] * n,
+            "message": list(messages),
+            "evidence": [evidence_json(e) for e in evidence],
+            "source": sources(rows),
+        }
+    )
+    return normalize(frame)

@@ -100,25 +100,16 @@ def _household_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c in BY_NAME and BY_NAME[c].level in ("key", "household")]
 
 
-def _household_findings(
-    rows: pd.DataFrame, rule_id: str, severity: str, messages: pd.Series, evidence: list[dict[str, object]]
-) -> pd.DataFrame:
-    return findings.make_findings(
-        {
-            "rule_id": rule_id,
-            "kind": "data_error",
-            "severity": severity,
-            "county": row.get("县"),
-            "township": row.get("乡镇"),
-            "village": row.get("行政村"),
-            "household_id": row.get(HOUSEHOLD_KEY),
-            "person_id": row.get("证件号码"),
-            "name": row.get("姓名"),
-            "message": message,
-            "evidence": ev,
-            "source": findings.source_text(row.get("_file"), row.get("_sheet"), row.get("_row")),
-        }
-        for row, message, ev in zip(rows.to_dict("records"), messages, evidence, strict=True)
+def _row_findings(rows: pd.DataFrame, rule_id: str, severity: str, messages: list[str], *, person: bool) -> pd.DataFrame:
+    """data_error findings on ``rows``; ``person``: about the row's member (证件号码, 姓名), else the household."""
+    return findings.from_rows(
+        rows,
+        rule_id=rule_id,
+        severity=severity,
+        messages=messages,
+        evidence=[{}] * len(rows),
+        person_id=findings.column(rows, "证件号码") if person else None,
+        name=findings.column(rows, "姓名") if person else None,
     )
 
 
@@ -130,8 +121,8 @@ def _drop_rows_without_household(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     if not blank.any():
         return flat, findings.empty()
     bad = flat[blank]
-    messages = pd.Series(["该行没有户编号，无法归入任何户，未参与政策规则核查"] * len(bad))
-    return flat[~blank], _household_findings(bad, "household_id_missing", "high", messages, [{}] * len(bad))
+    messages = ["该行没有户编号，无法归入任何户，未参与政策规则核查"] * len(bad)
+    return flat[~blank], _row_findings(bad, "household_id_missing", "high", messages, person=True)
 
 
 def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -202,14 +193,14 @@ def _conflicts(flat: pd.DataFrame, columns: list[str], households: pd.DataFrame)
         shown = [_show(v) for v in dict.fromkeys(values.tolist())]
         row = indexed.loc[household_id].to_dict()
         row[HOUSEHOLD_KEY] = household_id
-        row["证件号码"] = None
-        row["姓名"] = None
         rows.append(row)
         messages.append(
             f"同一户各成员行的“{column}”不一致（{'、'.join(shown)}），已取户主行的值，请核实"
         )
         evidence.append({"column": column, "values": shown})
-    return _household_findings(pd.DataFrame(rows), "household_conflict", "medium", pd.Series(messages), evidence)
+    return findings.from_rows(
+        pd.DataFrame(rows), rule_id="household_conflict", severity="medium", messages=messages, evidence=evidence
+    )
 
 
 def _show(value: object) -> str:
@@ -227,9 +218,9 @@ def _first_per_household(households: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
     repeated = households.duplicated(HOUSEHOLD_KEY, keep="first")
     if not repeated.any():
         return households, findings.empty()
-    bad = households[repeated].assign(证件号码=None, 姓名=None)
-    messages = pd.Series(["户信息表中户编号重复出现，已取第一行，请核实"] * len(bad))
-    return households[~repeated], _household_findings(bad, "household_repeated", "medium", messages, [{}] * len(bad))
+    bad = households[repeated]
+    messages = ["户信息表中户编号重复出现，已取第一行，请核实"] * len(bad)
+    return households[~repeated], _row_findings(bad, "household_repeated", "medium", messages, person=False)
 
 
 def _members_with_households(
@@ -251,10 +242,8 @@ def _members_with_households(
     if not orphan.any():
         return merged, findings.empty()
     bad = merged[orphan]
-    messages = pd.Series(
-        [f"户编号“{h}”不在户信息表中，该成员无户信息" for h in bad[HOUSEHOLD_KEY]], index=bad.index
-    )
-    return merged, _household_findings(bad, "orphan_member", "high", messages.reset_index(drop=True), [{}] * len(bad))
+    messages = [f"户编号“{h}”不在户信息表中，该成员无户信息" for h in bad[HOUSEHOLD_KEY]]
+    return merged, _row_findings(bad, "orphan_member", "high", messages, person=True)
 
 
 def _with_head_columns(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:

@@ -17,8 +17,8 @@ import pandas as pd
 
 from .. import findings
 from ..fields import HOUSEHOLD_KEY, ID_COLUMN
+from ..findings import column, from_rows, sources
 from . import messages
-from .output import build, column, sources
 
 VALID = "证件有效"
 
@@ -38,7 +38,7 @@ def duplicate_findings(members: pd.DataFrame) -> pd.DataFrame:
     places = _households_by_id(rows)
     ids, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
     others = [[place for key, place in places[i].items() if key != own] for i, own in zip(ids, keys, strict=True)]
-    return build(
+    return from_rows(
         rows,
         kind="duplicate_person",
         rule_id="duplicate_person",
@@ -63,7 +63,7 @@ def repeated_in_household_findings(members: pd.DataFrame) -> pd.DataFrame:
     first_source = dict(zip(first.index, sources(first.reset_index()), strict=True))
     ids, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
     earlier = [first_source.get((k, i), "") for k, i in zip(keys, ids, strict=True)]
-    return build(
+    return from_rows(
         rows,
         rule_id="duplicate_in_household",
         severity="medium",

@@ -15,8 +15,9 @@ import pandas as pd
 
 from .. import findings
 from ..fields import INCOME_COMPONENTS, INCOME_EXPENSE
+from ..findings import column, from_rows, values
 from . import messages
-from .output import HEAD, build, column, values
+from .output import HEAD
 
 RELATION, SIZE, PER_CAPITA = "与户主关系", "家庭人口数", "人均纯收入"
 
@@ -44,7 +45,7 @@ def _head_findings(
     count = np.bincount(positions[head_rows], minlength=len(households))
     missing, multiple = count == 0, count >= 2
     parts = [
-        build(
+        from_rows(
             households[missing],
             rule_id="head_missing",
             severity="high",
@@ -61,7 +62,7 @@ def _head_findings(
             names.setdefault(position, []).extend([name] if isinstance(name, str) else [])
         where = np.flatnonzero(multiple).tolist()
         parts.append(
-            build(
+            from_rows(
                 households[multiple],
                 rule_id="head_multiple",
                 severity="high",
@@ -81,7 +82,7 @@ def _size_findings(households: pd.DataFrame, heads: pd.Series, listed: np.ndarra
     stated = households[SIZE].to_numpy(dtype="float64", na_value=np.nan)
     wrong = ~np.isnan(stated) & (stated != listed)
     pairs = list(zip(stated[wrong].astype(np.int64).tolist(), listed[wrong].tolist(), strict=True))
-    return build(
+    return from_rows(
         households[wrong],
         rule_id="size_mismatch",
         severity="medium",
@@ -133,7 +134,7 @@ def _income_findings(households: pd.DataFrame, heads: pd.Series, listed: np.ndar
         }
         for i in rows
     ]
-    return build(
+    return from_rows(
         households[wrong],
         rule_id="income_arithmetic",
         severity="medium",

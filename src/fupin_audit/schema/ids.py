@@ -14,9 +14,9 @@ import pandas as pd
 
 from .. import findings
 from ..fields import ID_COLUMN
+from ..findings import column, from_rows
 from ..idcard import VALID_STATUSES, check_ids
 from . import messages
-from .output import build, column
 
 RAW, NUMERIC = f"_raw_{ID_COLUMN}", f"_numeric_{ID_COLUMN}"
 
@@ -67,7 +67,7 @@ def _findings(rows: pd.DataFrame, normalized: pd.Series, status: str, as_of: dt.
         _evidence(status, value, upgraded, raw, stored, as_of)
         for value, upgraded, raw, stored in zip(shown, new, as_read, as_number, strict=True)
     ]
-    return build(
+    return from_rows(
         rows,
         rule_id=rule_id,
         severity=severity,

@@ -11,8 +11,8 @@ import pandas as pd
 
 from .. import findings
 from ..fields import FEMALE_RELATIONS, ID_COLUMN, MALE_RELATIONS
+from ..findings import column, from_rows
 from . import messages
-from .output import build, column
 
 RELATION, SEX = "与户主关系", "证件性别"
 
@@ -25,7 +25,7 @@ def relation_sex_findings(members: pd.DataFrame) -> pd.DataFrame:
     wrong = (relation.isin(MALE_RELATIONS) & (sex == "女")) | (relation.isin(FEMALE_RELATIONS) & (sex == "男"))
     rows = members[wrong.fillna(False).to_numpy(dtype=bool)]
     relations, sexes, ids = column(rows, RELATION), column(rows, SEX), column(rows, ID_COLUMN)
-    return build(
+    return from_rows(
         rows,
         rule_id="relation_sex",
         severity="medium",

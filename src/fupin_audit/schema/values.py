@@ -21,8 +21,8 @@ from pandera.errors import SchemaErrors
 
 from .. import findings
 from ..fields import FIELDS, INCOME_EXPENSE, INCOMES
+from ..findings import column, from_rows, values
 from . import messages
-from .output import build, column, values
 
 NON_NEGATIVE = tuple(name for name in INCOMES if name != INCOME_EXPENSE)
 VOCABULARIES: dict[str, tuple[str, ...]] = {f.name: f.vocabulary for f in FIELDS if f.type == "enum" and f.vocabulary}
@@ -100,7 +100,7 @@ def _build(rows: pd.DataFrame, cells: pd.DataFrame, person_id: list[Any] | None,
             texts = [messages.negative_income(c, float(v)) for c, v in pairs]
             evidence = [{"列": c, c: float(v)} for c, v in pairs]
         parts.append(
-            build(
+            from_rows(
                 rows[chosen],
                 rule_id=rule_id,
                 severity=severity,
