@@ -17,7 +17,7 @@ from fixtures_io import (
     write_xlsx,
 )
 from fupin_audit.io.layout import clean_body, find_header
-from fupin_audit.io.reader import read_raw
+from fupin_audit.io.reader import read_file
 
 
 def _frame(rows: list[list[str | None]]) -> pa.Table:
@@ -92,7 +92,7 @@ def test_non_key_column_never_filled() -> None:
 
 
 def test_title_rows_in_workbook(tmp_path: Path) -> None:
-    (raw,) = read_raw(titled_xlsx(tmp_path / "t.xlsx"))
+    (raw,) = read_file(titled_xlsx(tmp_path / "t.xlsx")).tables
     assert raw.header_row == 3
     assert raw.headers == HEADERS
     assert raw.rows.tolist() == [4, 5, 6, 7]
@@ -100,7 +100,7 @@ def test_title_rows_in_workbook(tmp_path: Path) -> None:
 
 
 def test_two_row_header_in_workbook(tmp_path: Path) -> None:
-    (raw,) = read_raw(two_row_header_xlsx(tmp_path / "h.xlsx"))
+    (raw,) = read_file(two_row_header_xlsx(tmp_path / "h.xlsx")).tables
     assert raw.header_row == 3
     assert raw.headers[:4] == ["户编号", "户主姓名", "家庭人口数", "收入情况/工资性收入"]
     assert raw.headers[5:] == ["收入情况/转移性收入", "人均纯收入（元）"]
@@ -109,7 +109,7 @@ def test_two_row_header_in_workbook(tmp_path: Path) -> None:
 
 
 def test_merged_keys_in_workbook(tmp_path: Path) -> None:
-    (raw,) = read_raw(merged_keys_xlsx(tmp_path / "m.xlsx"))
+    (raw,) = read_file(merged_keys_xlsx(tmp_path / "m.xlsx")).tables
     assert raw.frame["c1"].tolist() == ["H001", "H001", "H001", "H002", "H002"]
     assert raw.frame["c0"].tolist() == ["某村"] * 5
     assert raw.filled == {"户编号": 3, "行政村": 4}
@@ -117,14 +117,14 @@ def test_merged_keys_in_workbook(tmp_path: Path) -> None:
 
 
 def test_blank_and_total_rows_in_workbook(tmp_path: Path) -> None:
-    (raw,) = read_raw(blank_and_total_xlsx(tmp_path / "b.xlsx"))
+    (raw,) = read_file(blank_and_total_xlsx(tmp_path / "b.xlsx")).tables
     assert raw.rows.tolist() == [2, 3, 5, 6]
     assert raw.skipped == {"空行": [4], "合计行": [7]}
 
 
 def test_trailing_columns_without_header_or_data_dropped(tmp_path: Path) -> None:
     rows = [["户编号", "姓名", None, None], ["H1", "甲", None, None], ["H2", "乙", None, "备注"]]
-    (raw,) = read_raw(write_xlsx(tmp_path / "w.xlsx", {"S": rows}))
+    (raw,) = read_file(write_xlsx(tmp_path / "w.xlsx", {"S": rows})).tables
     assert raw.headers == ["户编号", "姓名", "", ""]
-    (raw,) = read_raw(write_xlsx(tmp_path / "v.xlsx", {"S": rows[:2]}))
+    (raw,) = read_file(write_xlsx(tmp_path / "v.xlsx", {"S": rows[:2]})).tables
     assert raw.headers == ["户编号", "姓名"] and list(raw.frame.columns) == ["c0", "c1"]

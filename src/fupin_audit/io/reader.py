@@ -1,7 +1,7 @@
 """Read any registry file: choose the reader by suffix, then normalize.
 
 ``read_file`` returns every table found with the sheets left out (hidden, empty, no header) so a
-report can say so; ``read_raw`` and ``read_tables`` return the tables only.
+report can say so; ``read_normalized`` normalizes them and ``read_tables`` returns the tables only.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .excel import FileRead, SkippedSheet, read_workbook
 from .headers import closest
 from .normalize import normalize_table
 from .parquet import read_parquet
-from .table import RawTable, Table
+from .table import Table
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -56,18 +56,6 @@ def read_file(
     if isinstance(found, list):
         return FileRead([], [SkippedSheet("", "未找到可识别的表头", found)])
     return FileRead([found])
-
-
-def read_raw(
-    path: Path,
-    *,
-    sheet: str | None = None,
-    encoding: str | None = None,
-    include_hidden: bool = False,
-    fields: Sequence[Field] = FIELDS,
-) -> list[RawTable]:
-    """The tables in ``path`` as read, every cell as text (see ``read_file``)."""
-    return read_file(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden, fields=fields).tables
 
 
 @dataclass
