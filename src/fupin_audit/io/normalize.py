@@ -9,7 +9,9 @@ unknown columns are kept as cleaned text under their own header, and the origin 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -30,6 +32,9 @@ EXPECTED: dict[str, str] = {
 """What a value of each type should have been, for the message (text, id and enum are never bad)."""
 
 _ORIGIN = ("_file", "_sheet", "_row")
+
+PARSE_THREADS = min(4, os.cpu_count() or 1)
+"""Columns parsed at once (the parsing is Arrow compute, which runs outside the GIL)."""
 
 
 def column_letter(position: int) -> str:
@@ -61,21 +66,37 @@ def normalize_table(raw: RawTable, fields: Sequence[Field] = FIELDS) -> Table:
     bad_columns: list[tuple[int, Field, pd.Series]] = []
     unknown: list[str] = []
 
+    names: list[str | None] = []  # canonical name by position; None for an unknown column
+    taken: set[str] = set()
     for position in range(len(raw.headers)):
-        cells = raw.frame.iloc[:, position].reset_index(drop=True)
         name = header_map.mapping.get(position)
+        names.append(name)
         if name is None:
-            column = _unknown_name(raw.headers[position], position, set(columns))
-            columns[column], _ = parse_text(cells)
-            unknown.append(column)
+            name = _unknown_name(raw.headers[position], position, taken)
+            unknown.append(name)
+        taken.add(name)
+
+    def parse(position: int) -> tuple[pd.Series, pd.Series | None]:
+        cells = raw.frame.iloc[:, position].reset_index(drop=True)
+        name = names[position]
+        if name is None:
+            return parse_text(cells)[0], None
+        return parse_values(cells, by_name[name])
+
+    with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
+        parsed_columns = list(pool.map(parse, range(len(raw.headers))))
+    unknown_names = iter(unknown)
+    for position, (parsed, bad) in enumerate(parsed_columns):
+        name = names[position]
+        if name is None:
+            columns[next(unknown_names)] = parsed
             continue
         field = by_name[name]
-        parsed, bad = parse_values(cells, field)
         columns[name] = parsed.rename(name)
-        if bad.any():
+        if bad is not None and bad.any():
             bad_columns.append((position, field, bad))
         if field.type == "id":
-            extra[f"_raw_{name}"] = cells.astype("str")
+            extra[f"_raw_{name}"] = raw.frame.iloc[:, position].reset_index(drop=True).astype("str")
             numeric = raw.numeric.get(position)
             flags = np.asarray(numeric, dtype=bool) if numeric is not None else np.zeros(n_rows, bool)
             extra[f"_numeric_{name}"] = pd.Series(flags, index=index, dtype="boolean")
