@@ -65,6 +65,11 @@ def evidence_sql(types: dict[str, str]) -> str:
     return f"CAST(to_json({{{pairs}}}) AS VARCHAR)"
 
 
+def source_sql(alias: str) -> str:
+    """``file:sheet:row`` of a locator row (``file:row`` without a sheet), as findings.source_text."""
+    return f"concat_ws(':', {alias}._file, nullif({alias}._sheet, ''), CAST({alias}._row AS VARCHAR))"
+
+
 def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
     """Wrap a rule's SELECT so it returns the findings columns (except rule_id, kind, severity)."""
     by_row = "_member" in types
@@ -74,8 +79,9 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
         join = "LEFT JOIN _member_locator m ON m._member = r._member"
     elif by_id:
         join = (
-            "LEFT JOIN _member_by_id m ON m.户编号 = CAST(r.户编号 AS VARCHAR) "
-            "AND m.证件号码 = CAST(r.证件号码 AS VARCHAR)"
+            "LEFT JOIN _member_by_id i ON i.户编号 = CAST(r.户编号 AS VARCHAR) "
+            "AND i.证件号码 = CAST(r.证件号码 AS VARCHAR) "
+            "LEFT JOIN _member_locator m ON m._member = i._member"
         )
     else:
         join = ""
@@ -83,7 +89,7 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
     if member and "证件号码" in types:
         person = f"coalesce({person}, m.证件号码)"
     name_parts = (["CAST(r.姓名 AS VARCHAR)"] if "姓名" in types else []) + (["m.姓名"] if member else []) + ["h.户主名"]
-    source = "coalesce(m._source, h._source)" if member else "h._source"
+    source = f"coalesce(CASE WHEN m._member IS NOT NULL THEN {source_sql('m')} END, {source_sql('h')})" if member else source_sql("h")
     place = (lambda c: f"coalesce(m.{c}, h.{c})") if member else (lambda c: f"h.{c}")
     kind = f", CAST(r.{KIND_COLUMN} AS VARCHAR) AS {KIND_COLUMN}" if KIND_COLUMN in types else ""
     return f"""
@@ -106,21 +112,20 @@ LOCATOR_TABLES = (
         SELECT 户编号, 姓名 FROM members WHERE 与户主关系 = '户主'
         QUALIFY row_number() OVER (PARTITION BY 户编号 ORDER BY _member) = 1
     )
-    SELECT h.户编号, h.县, h.乡镇, h.行政村, coalesce(h.户主姓名, heads.姓名) AS 户主名,
-           concat_ws(':', h._file, nullif(h._sheet, ''), CAST(h._row AS VARCHAR)) AS _source
+    SELECT h.户编号, h.县, h.乡镇, h.行政村, coalesce(h.户主姓名, heads.姓名) AS 户主名, h._file, h._sheet, h._row
     FROM households h LEFT JOIN heads USING (户编号)
     QUALIFY row_number() OVER (PARTITION BY h.户编号 ORDER BY h._household) = 1
     """,
     """
     CREATE TEMP TABLE _member_locator AS
-    SELECT _member, 户编号, 证件号码, 姓名, 县, 乡镇, 行政村,
-           concat_ws(':', _file, nullif(_sheet, ''), CAST(_row AS VARCHAR)) AS _source
-    FROM members
+    SELECT _member, 户编号, 证件号码, 姓名, 县, 乡镇, 行政村, _file, _sheet, _row FROM members
     """,
     """
     CREATE TEMP TABLE _member_by_id AS
-    SELECT * FROM _member_locator WHERE 证件号码 IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY 户编号, 证件号码 ORDER BY _member) = 1
+    SELECT 户编号, 证件号码, min(_member) AS _member FROM members WHERE 证件号码 IS NOT NULL
+    GROUP BY 户编号, 证件号码
     """,
 )
-"""Where each household and person is (location, head's name, file:sheet:row), built once per run."""
+"""Where each household and person is (location, head's name, file, sheet, row), built once per run;
+``_member_by_id`` gives the first member row of an ID number in a household. The ``file:sheet:row``
+text is built only for the rows that become findings (``source_sql``)."""
