@@ -49,3 +49,21 @@ def test_producers_without_the_column_still_get_ids() -> None:
                           | {"rule_id": "r", "kind": "data_error", "severity": "low", "household_id": "h"}])
     out = findings.normalize(frame)
     assert out["finding_id"].iloc[0] and out["change"].iloc[0] == ""
+
+
+def test_combined_ids_are_those_of_the_whole_table() -> None:
+    """Parts are numbered on their own; where a key occurs in two parts, or a repeated row is dropped,
+    combine numbers the whole table again, so every id is distinct and as if computed at once."""
+    row = {"rule_id": "exit_cannot_judge", "kind": "data_error", "severity": "medium", "household_id": "1",
+           "person_id": "", "evidence": {}}
+    part_a = findings.make_findings([{**row, "message": "a"}, {**row, "message": "c"}])
+    part_b = findings.make_findings([{**row, "message": "b"}])
+    assert part_a["finding_id"].iloc[0] == part_b["finding_id"].iloc[0]  # each part's first of the key
+    combined = findings.combine([part_a, part_b])
+    whole = findings.make_findings([{**row, "message": m} for m in "abc"])
+    assert combined["finding_id"].is_unique
+    assert dict(zip(combined["message"], combined["finding_id"], strict=True)) == dict(
+        zip(whole["message"], whole["finding_id"], strict=True)
+    )
+    repeated = findings.combine([findings.make_findings([{**row, "message": m} for m in "aab"])])
+    assert list(repeated["finding_id"]) == list(findings.make_findings([{**row, "message": m} for m in "ab"])["finding_id"])

@@ -157,8 +157,13 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         ["county", "township", "village", "household_id", "_sev", "rule_id", "person_id", "message"],
         kind="stable",
     ).drop(columns="_sev")
+    rows = len(out)
     out = out.drop_duplicates(subset=[c for c in COLUMNS if c != "finding_id"]).reset_index(drop=True)
-    out["finding_id"] = finding_ids(out)  # over the whole table: findings from several producers
+    ids = out["finding_id"]
+    if len(out) < rows or ids.eq("").any() or ids.duplicated().any():
+        out["finding_id"] = finding_ids(out)  # over the whole table: findings from several producers
+    # Otherwise every id stands: ids are distinct, so no id key occurs in two parts, and each part
+    # numbered its own repeated keys as finding_ids over the whole table would.
     return out
 
 

@@ -2,7 +2,7 @@
 the same number listed twice in one household (a repeated row inflates its size and lowers its
 per-capita income).
 
-A cross-row check, done as vectorized pandas: numbers that occur more than once (one hash pass),
+A cross-row check, vectorized: numbers that occur more than once (one Arrow hash pass, then counts),
 then, among those few rows, distinct (证件号码, 户编号) pairs counted per number; only the rows of
 numbers found in two or more households are then walked to name the other households. Numbers that are
 invalid are not compared (a typo is not a person). One finding per occurrence; each names the other
@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import findings
 from ..fields import HOUSEHOLD_KEY, ID_COLUMN
@@ -23,29 +26,45 @@ from . import messages
 VALID = "证件有效"
 
 
+def _codes(series: pd.Series) -> np.ndarray:
+    """An integer code per value (equal values, equal codes; -1 for null), through Arrow's hashing."""
+    array = pa.chunked_array([pa.array(series, type=pa.large_string(), from_pandas=True)])
+    indices = pc.dictionary_encode(array.combine_chunks()).indices
+    return pc.fill_null(indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _valid_positions(members: pd.DataFrame) -> np.ndarray:
+    return np.flatnonzero(members[VALID].fillna(False).to_numpy(dtype=bool))
+
+
 def duplicate_findings(members: pd.DataFrame) -> pd.DataFrame:
     """One high finding (kind duplicate_person) per member row whose number is in another household."""
     if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
         return findings.empty()
-    valid_ids = members[ID_COLUMN].where(members[VALID].fillna(False))
-    candidates = members[(valid_ids.duplicated(keep=False) & valid_ids.notna()).to_numpy(dtype=bool)]
+    positions = _valid_positions(members)
+    ids = _codes(members[ID_COLUMN].iloc[positions])
+    present = ids >= 0
+    positions, ids = positions[present], ids[present]
+    counts = np.bincount(ids) if len(ids) else np.zeros(0, dtype=np.int64)
+    again = counts[ids] > 1  # numbers that occur more than once
+    candidates = members.iloc[positions[again]]
     pairs = candidates[[ID_COLUMN, HOUSEHOLD_KEY]].dropna().drop_duplicates()
-    counts = pairs[ID_COLUMN].value_counts()
-    repeated = counts.index[counts.to_numpy() > 1]
+    counted = pairs[ID_COLUMN].value_counts()
+    repeated = counted.index[counted.to_numpy() > 1]
     rows = candidates[candidates[ID_COLUMN].isin(repeated).to_numpy(dtype=bool)]
     if not len(rows):
         return findings.empty()
     places = _households_by_id(rows)
-    ids, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
-    others = [[place for key, place in places[i].items() if key != own] for i, own in zip(ids, keys, strict=True)]
+    numbers, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
+    others = [[place for key, place in places[i].items() if key != own] for i, own in zip(numbers, keys, strict=True)]
     return from_rows(
         rows,
         kind="duplicate_person",
         rule_id="duplicate_person",
         severity="high",
-        messages=[messages.duplicate_person(i, [_describe(p) for p in o]) for i, o in zip(ids, others, strict=True)],
-        evidence=[{ID_COLUMN: i, "其他户": o} for i, o in zip(ids, others, strict=True)],
-        person_id=ids,
+        messages=[messages.duplicate_person(i, [_describe(p) for p in o]) for i, o in zip(numbers, others, strict=True)],
+        evidence=[{ID_COLUMN: i, "其他户": o} for i, o in zip(numbers, others, strict=True)],
+        person_id=numbers,
         name=column(rows, "姓名"),
     )
 
@@ -54,22 +73,28 @@ def repeated_in_household_findings(members: pd.DataFrame) -> pd.DataFrame:
     """One medium data_error per repeated row (after the first) of a valid number within a household."""
     if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
         return findings.empty()
-    valid = members[members[VALID].fillna(False).to_numpy(dtype=bool)]
-    repeated = valid.duplicated([HOUSEHOLD_KEY, ID_COLUMN], keep="first").to_numpy(dtype=bool)
-    rows = valid[repeated]
-    if not len(rows):
+    positions = _valid_positions(members)
+    ids = _codes(members[ID_COLUMN].iloc[positions])
+    households = _codes(members[HOUSEHOLD_KEY].iloc[positions])
+    pair = pd.Series((households + 1) * (int(ids.max(initial=-1)) + 2) + (ids + 1))
+    repeated = pair.duplicated(keep="first").to_numpy()
+    if not repeated.any():
         return findings.empty()
-    first = valid[~repeated].drop_duplicates([HOUSEHOLD_KEY, ID_COLUMN]).set_index([HOUSEHOLD_KEY, ID_COLUMN])
-    first_source = dict(zip(first.index, sources(first.reset_index()), strict=True))
-    ids, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
-    earlier = [first_source.get((k, i), "") for k, i in zip(keys, ids, strict=True)]
+    firsts = pair.duplicated(keep=False).to_numpy() & ~repeated  # first rows of the pairs that repeat
+    rows = members.iloc[positions[repeated]]
+    first = members.iloc[positions[firsts]]
+    first_source = dict(
+        zip(zip(column(first, HOUSEHOLD_KEY), column(first, ID_COLUMN), strict=True), sources(first), strict=True)
+    )
+    numbers, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
+    earlier = [first_source.get((k, i), "") for k, i in zip(keys, numbers, strict=True)]
     return from_rows(
         rows,
         rule_id="duplicate_in_household",
         severity="medium",
-        messages=[messages.duplicate_in_household(i, e) for i, e in zip(ids, earlier, strict=True)],
-        evidence=[{ID_COLUMN: i, "首次出现": e} for i, e in zip(ids, earlier, strict=True)],
-        person_id=ids,
+        messages=[messages.duplicate_in_household(i, e) for i, e in zip(numbers, earlier, strict=True)],
+        evidence=[{ID_COLUMN: i, "首次出现": e} for i, e in zip(numbers, earlier, strict=True)],
+        person_id=numbers,
         name=column(rows, "姓名"),
     )
 
