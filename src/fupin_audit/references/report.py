@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,9 +33,9 @@ def reference_summary(lists: Mapping[str, ReferenceData], members: pd.DataFrame)
     """Per list: rows, rows with an invalid ID (never matched), registry people whose valid ID is on it."""
     if "证件有效" in members.columns and "证件号码" in members.columns:
         valid = members["证件有效"].fillna(False).to_numpy(dtype=bool)
-        valid_ids = pc.unique(_text_array(members["证件号码"]).filter(pa.array(valid)))
+        registered = np.unique(_id_numbers(_text_array(members["证件号码"]).filter(pa.array(valid))))
     else:
-        valid_ids = pa.array([], type=pa.large_string())
+        registered = np.zeros(0, dtype=np.int64)
     rows = []
     for data in lists.values():
         on_list = pd.concat(
@@ -44,7 +45,7 @@ def reference_summary(lists: Mapping[str, ReferenceData], members: pd.DataFrame)
         rows.append({
             "名单": data.name, "名称": data.title, "文件": data.path.name, "行数": len(data.frame),
             "无效证件行数": int(data.invalid["来源"].nunique()), "无法识别的值": data.unreadable,
-            "匹配登记人数": _count_in(valid_ids, on_list), "SHA-256": data.sha256,
+            "匹配登记人数": _count_in(registered, on_list), "SHA-256": data.sha256,
         })
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     for column in ("名单", "名称", "文件", "SHA-256"):
@@ -59,12 +60,21 @@ def _text_array(values: pd.Series) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def _count_in(values: pa.Array, lookup: pd.Series) -> int:
-    """How many of ``values`` are in ``lookup`` (``Series.isin`` in Arrow: pandas' string ``isin``
-    makes a Python object of every lookup value first, seconds for 100,000 rows)."""
-    if len(values) == 0 or lookup.empty:
+def _id_numbers(ids: pa.Array) -> np.ndarray:
+    """Valid ID numbers (normalized: 17 digits and a check character) as distinct integers, the
+    first 17 digits times 11 plus the check value (X = 10): compared as numbers, millions at once."""
+    body = pc.cast(pc.utf8_slice_codeunits(ids, 0, 17), pa.int64())
+    check = pc.cast(pc.replace_substring(pc.utf8_slice_codeunits(ids, 17, 18), "X", "10"), pa.int64())
+    return body.to_numpy(zero_copy_only=False) * 11 + check.to_numpy(zero_copy_only=False)
+
+
+def _count_in(registered: np.ndarray, lookup: pd.Series) -> int:
+    """How many of the sorted distinct ``registered`` numbers are among the valid IDs ``lookup``."""
+    if len(registered) == 0 or lookup.empty:
         return 0
-    return int(pc.sum(pc.is_in(values, value_set=_text_array(lookup))).as_py() or 0)
+    listed = np.unique(_id_numbers(_text_array(lookup)))
+    places = np.minimum(np.searchsorted(registered, listed), len(registered) - 1)
+    return int(np.count_nonzero(registered[places] == listed))
 
 
 def match_sheets(
@@ -73,19 +83,21 @@ def match_sheets(
     """Sheet name → rows: one sheet per list with the matches behind findings, then the invalid IDs."""
     carrying = findings[findings["evidence"].str.contains(f'"{MATCHES_KEY}"', regex=False, na=False)]
     per_list: dict[str, list[dict[str, object]]] = {}
-    for finding in carrying.itertuples(index=False):
-        matches = json.loads(str(finding.evidence)).get(MATCHES_KEY)
+    fields = ("rule_id", "kind", "county", "township", "village", "household_id", "name", "person_id", "source", "evidence")
+    for rule_id, kind, county, township, village, household, name, person, source, evidence in zip(
+        *(carrying[c].tolist() for c in fields), strict=True
+    ):
+        matches = json.loads(str(evidence)).get(MATCHES_KEY)
         if not isinstance(matches, list):
             continue
         head = {
-            "规则编号": finding.rule_id, "问题类型": BY_CODE[str(finding.kind)].title, "县": finding.county,
-            "乡镇": finding.township, "行政村": finding.village, "户编号": finding.household_id,
-            "姓名": finding.name, "证件号码": finding.person_id,
+            "规则编号": rule_id, "问题类型": BY_CODE[str(kind)].title, "县": county, "乡镇": township,
+            "行政村": village, "户编号": household, "姓名": name, "证件号码": person,
         }
         for match in matches:
             if isinstance(match, dict):
                 values = {(f"名单{k}" if k in head else k): v for k, v in match.items() if k != "名单"}
-                per_list.setdefault(str(match.get("名单", "")), []).append({**head, **values, "登记表来源": finding.source})
+                per_list.setdefault(str(match.get("名单", "")), []).append({**head, **values, "登记表来源": source})
     sheets: dict[str, pd.DataFrame] = {}
     order = [n for n in ruleset.references if n in per_list] + [n for n in per_list if n not in ruleset.references]
     for name in order:
