@@ -11,7 +11,8 @@ from .baseline import compare, read_findings
 from .inputs import expand_paths
 from .progress import Observer, Silent
 from .reading import read_registry_files
-from .references import match_sheets, read_references, reference_paths, reference_summary
+from .references import match_sheets, reference_paths, reference_summary
+from .references.read import PendingLists
 from .registry import build_registry
 from .result import AuditResult
 from .rules import load_rules, resolve_as_of, rules_table, run_rules
@@ -51,20 +52,25 @@ def audit(
     earlier = read_findings(Path(baseline)) if baseline is not None else None
     files = expand_paths(paths)
     observer = observer or Silent()
-    observer.phase("读取", total=len(files))
-    tables, inputs = read_registry_files(
-        files,
-        sheet=sheet,
-        encoding=encoding,
-        include_hidden=include_hidden,
-        keep_going=keep_going,
-        progress=lambda _: observer.advance(),
-    )
-    registry = build_registry(tables)
-    reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
-    observer.phase("校验")
-    registry, schema_findings = check_registry(registry, reference_date)
-    lists = read_references(ruleset, list_paths, reference_date)
+    pending = PendingLists(ruleset, list_paths, encoding=encoding)  # read beside the registry
+    try:
+        observer.phase("读取", total=len(files))
+        tables, inputs = read_registry_files(
+            files,
+            sheet=sheet,
+            encoding=encoding,
+            include_hidden=include_hidden,
+            keep_going=keep_going,
+            progress=lambda _: observer.advance(),
+        )
+        registry = build_registry(tables)
+        reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
+        observer.phase("校验")
+        registry, schema_findings = check_registry(registry, reference_date)
+    except BaseException:
+        pending.cancel()
+        raise
+    lists = pending.result(reference_date)
     observer.phase("规则")
     run = run_rules(ruleset, registry, reference_date, {name: data.frame for name, data in lists.items()})
     found = findings.combine([registry.problems, schema_findings, run.findings])

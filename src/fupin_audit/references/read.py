@@ -97,8 +97,20 @@ def reference_paths(ruleset: RuleSet, given: Mapping[str, str | Path] | None) ->
     return out
 
 
-def read_reference(name: str, spec: ReferenceList, path: Path, as_of: dt.date, *, encoding: str | None = None) -> ReferenceData:
-    """Read one list (every sheet that has the required columns) and check its ID columns."""
+@dataclass(frozen=True)
+class LoadedList:
+    """One list's file as read and stacked, before its IDs are checked (which needs the reference date)."""
+
+    name: str
+    spec: ReferenceList
+    path: Path
+    sha256: str
+    frame: pd.DataFrame
+    unreadable: int
+
+
+def load_reference(name: str, spec: ReferenceList, path: Path, *, encoding: str | None = None) -> LoadedList:
+    """Read one list's file: every sheet that has the required columns, stacked."""
     where = f"对照名单 {name}（{spec.title}）"
     try:
         tables = read_tables(path, encoding=encoding, fields=spec.fields())
@@ -116,12 +128,23 @@ def read_reference(name: str, spec: ReferenceList, path: Path, as_of: dt.date, *
         seen = [str(c) for c in table.frame.columns if not str(c).startswith("_")]
         raise MissingColumnsError(f"{where} {table.where}", missing, seen, {})
     frame = pd.concat([t.frame for t in usable], ignore_index=True)
-    out, invalid = check_reference_ids(name, spec, frame, as_of)
+    unreadable = sum(len(t.problems) for t in usable)
+    return LoadedList(name, spec, Path(path), sha256_of(Path(path)), frame, unreadable)
+
+
+def checked_reference(loaded: LoadedList, as_of: dt.date) -> ReferenceData:
+    """A loaded list with its ID columns checked against the reference date."""
+    out, invalid = check_reference_ids(loaded.name, loaded.spec, loaded.frame, as_of)
     return ReferenceData(
-        name=name, title=spec.title, path=Path(path), sha256=sha256_of(Path(path)), frame=out,
-        invalid=invalid, unreadable=sum(len(t.problems) for t in usable),
-        id_columns=tuple(c for c in spec.id_columns() if c in frame.columns),
+        name=loaded.name, title=loaded.spec.title, path=loaded.path, sha256=loaded.sha256, frame=out,
+        invalid=invalid, unreadable=loaded.unreadable,
+        id_columns=tuple(c for c in loaded.spec.id_columns() if c in loaded.frame.columns),
     )
+
+
+def read_reference(name: str, spec: ReferenceList, path: Path, as_of: dt.date, *, encoding: str | None = None) -> ReferenceData:
+    """Read one list (every sheet that has the required columns) and check its ID columns."""
+    return checked_reference(load_reference(name, spec, path, encoding=encoding), as_of)
 
 
 def check_reference_ids(
@@ -175,15 +198,33 @@ def _invalid_rows(name: str, column: str, frame: pd.DataFrame, status: pd.Series
     ).astype("str").reset_index(drop=True)
 
 
+class PendingLists:
+    """Lists being read in background threads (started before the registry is read, so that both are
+    read at once); ``result`` checks their IDs once the reference date is known."""
+
+    def __init__(self, ruleset: RuleSet, paths: Mapping[str, Path], *, encoding: str | None = None) -> None:
+        chosen = [(name, spec) for name, spec in ruleset.references.items() if name in paths]
+        self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(chosen), os.cpu_count() or 1)))
+        self._loading = [
+            self._pool.submit(load_reference, name, spec, paths[name], encoding=encoding) for name, spec in chosen
+        ]
+
+    def result(self, as_of: dt.date) -> dict[str, ReferenceData]:
+        """Every list, in the order the rules file declares them (the first failing one raises)."""
+        try:
+            loaded = [future.result() for future in self._loading]
+        finally:
+            self.cancel()
+        return {item.name: checked_reference(item, as_of) for item in loaded}
+
+    def cancel(self) -> None:
+        """Stop reading lists not yet started (the audit failed before it needed them)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
 def read_references(
     ruleset: RuleSet, paths: Mapping[str, Path], as_of: dt.date, *, encoding: str | None = None
 ) -> dict[str, ReferenceData]:
     """Every list to read, in the order the rules file declares them (read in parallel threads, as the
     registry files are: the Excel reader releases the GIL; the first failing list in order raises)."""
-    chosen = [(name, spec) for name, spec in ruleset.references.items() if name in paths]
-
-    def one(item: tuple[str, ReferenceList]) -> ReferenceData:
-        return read_reference(item[0], item[1], paths[item[0]], as_of, encoding=encoding)
-
-    with ThreadPoolExecutor(max_workers=max(1, min(len(chosen), os.cpu_count() or 1))) as pool:
-        return dict(zip([name for name, _ in chosen], pool.map(one, chosen), strict=True))
+    return PendingLists(ruleset, paths, encoding=encoding).result(as_of)
