@@ -112,6 +112,9 @@ class Derived(BaseModel):
     name: str
     description: str = ""
     sql: str = Field(min_length=1)
+    materialize: bool = True
+    """Computed once per run as a temporary table (true), or kept a view that each query using it
+    computes again (false: no copy of the data, for per-row columns over a large table)."""
 
     @field_validator("name")
     @classmethod

@@ -117,7 +117,7 @@ LOCATOR_TABLES = (
     QUALIFY row_number() OVER (PARTITION BY h.户编号 ORDER BY h._household) = 1
     """,
     """
-    CREATE TEMP TABLE _member_locator AS
+    CREATE TEMP VIEW _member_locator AS
     SELECT _member, 户编号, 证件号码, 姓名, 县, 乡镇, 行政村, _file, _sheet, _row FROM members
     """,
     """

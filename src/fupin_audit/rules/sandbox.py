@@ -141,12 +141,14 @@ def create_macros(
 
 
 def create_derived(con: duckdb.DuckDBPyConnection, ruleset: RuleSet) -> dict[str, str]:
-    """Compute the derived views in file order, once per run (as temporary tables: every rule reads
-    them, so they are not recomputed per rule). Returns view name → DuckDB error for those that failed."""
+    """Create the derived views in file order: computed once per run as temporary tables (every rule
+    reads them, so they are not recomputed per rule), or as views where ``materialize: false``.
+    Returns view name → DuckDB error for those that failed."""
     failed: dict[str, str] = {}
     for view in ruleset.derived:
+        kind = "TABLE" if view.materialize else "VIEW"
         try:
-            con.execute(f"CREATE TEMP TABLE {view.name} AS {strip_sql(view.sql)}")
+            con.execute(f"CREATE TEMP {kind} {view.name} AS {strip_sql(view.sql)}")
         except duckdb.Error as exc:
             failed[view.name] = str(exc).splitlines()[0]
     return failed
