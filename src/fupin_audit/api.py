@@ -52,17 +52,19 @@ def audit(
     earlier = read_findings(Path(baseline)) if baseline is not None else None
     files = expand_paths(paths)
     observer = observer or Silent()
-    pending = PendingLists(ruleset, list_paths, encoding=encoding)  # read beside the registry
+    observer.phase("读取", total=len(files))
+    tables, inputs = read_registry_files(
+        files,
+        sheet=sheet,
+        encoding=encoding,
+        include_hidden=include_hidden,
+        keep_going=keep_going,
+        progress=lambda _: observer.advance(),
+    )
+    # The lists are read in background threads while the registry is assembled and checked (not
+    # while it is parsed: an Excel registry already keeps both cores busy then).
+    pending = PendingLists(ruleset, list_paths, encoding=encoding)
     try:
-        observer.phase("读取", total=len(files))
-        tables, inputs = read_registry_files(
-            files,
-            sheet=sheet,
-            encoding=encoding,
-            include_hidden=include_hidden,
-            keep_going=keep_going,
-            progress=lambda _: observer.advance(),
-        )
         registry = build_registry(tables)
         reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
         observer.phase("校验")

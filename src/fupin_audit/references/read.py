@@ -199,8 +199,8 @@ def _invalid_rows(name: str, column: str, frame: pd.DataFrame, status: pd.Series
 
 
 class PendingLists:
-    """Lists being read in background threads (started before the registry is read, so that both are
-    read at once); ``result`` checks their IDs once the reference date is known."""
+    """Lists being read in background threads while the caller goes on (the audit assembles and checks
+    the registry meanwhile); ``result`` checks their IDs once the reference date is known."""
 
     def __init__(self, ruleset: RuleSet, paths: Mapping[str, Path], *, encoding: str | None = None) -> None:
         chosen = [(name, spec) for name, spec in ruleset.references.items() if name in paths]
