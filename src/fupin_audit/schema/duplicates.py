@@ -2,7 +2,7 @@
 the same number listed twice in one household (a repeated row inflates its size and lowers its
 per-capita income).
 
-A cross-row check, vectorized: numbers that occur more than once (one Arrow hash pass, then counts),
+A cross-row check, vectorized: numbers that occur more than once (compared as integers, one sort),
 then, among those few rows, distinct (证件号码, 户编号) pairs counted per number; only the rows of
 numbers found in two or more households are then walked to name the other households. Numbers that are
 invalid are not compared (a typo is not a person). One finding per occurrence; each names the other
@@ -16,38 +16,38 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .. import findings
 from ..fields import HOUSEHOLD_KEY, ID_COLUMN
 from ..findings import column, from_rows, sources
+from ..idcard import id_numbers
 from . import messages
 
 VALID = "证件有效"
 
 
-def _codes(series: pd.Series) -> np.ndarray:
-    """An integer code per value (equal values, equal codes; -1 for null), through Arrow's hashing."""
-    array = pa.chunked_array([pa.array(series, type=pa.large_string(), from_pandas=True)])
-    indices = pc.dictionary_encode(array.combine_chunks()).indices
-    return pc.fill_null(indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+def _repeated_numbers(members: pd.DataFrame) -> np.ndarray:
+    """Positions (in row order) of the members with a valid number that another valid row also has.
 
-
-def _valid_positions(members: pd.DataFrame) -> np.ndarray:
-    return np.flatnonzero(members[VALID].fillna(False).to_numpy(dtype=bool))
+    Valid numbers are compared as integers (``idcard.id_numbers``), sorted once: only these rows can
+    be in two households or twice in one, so both checks work on them alone."""
+    positions = np.flatnonzero(members[VALID].fillna(False).to_numpy(dtype=bool))
+    ids = pa.array(members[ID_COLUMN].iloc[positions], type=pa.large_string(), from_pandas=True)
+    numbers = id_numbers(ids)
+    order = np.argsort(numbers, kind="stable")
+    ordered = numbers[order]
+    same = ordered[1:] == ordered[:-1]
+    again = np.zeros(len(ordered), dtype=bool)
+    again[1:] |= same
+    again[:-1] |= same
+    return np.sort(positions[order[again]])
 
 
 def duplicate_findings(members: pd.DataFrame) -> pd.DataFrame:
     """One high finding (kind duplicate_person) per member row whose number is in another household."""
     if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
         return findings.empty()
-    positions = _valid_positions(members)
-    ids = _codes(members[ID_COLUMN].iloc[positions])
-    present = ids >= 0
-    positions, ids = positions[present], ids[present]
-    counts = np.bincount(ids) if len(ids) else np.zeros(0, dtype=np.int64)
-    again = counts[ids] > 1  # numbers that occur more than once
-    candidates = members.iloc[positions[again]]
+    candidates = members.iloc[_repeated_numbers(members)]
     pairs = candidates[[ID_COLUMN, HOUSEHOLD_KEY]].dropna().drop_duplicates()
     counted = pairs[ID_COLUMN].value_counts()
     repeated = counted.index[counted.to_numpy() > 1]
@@ -73,16 +73,13 @@ def repeated_in_household_findings(members: pd.DataFrame) -> pd.DataFrame:
     """One medium data_error per repeated row (after the first) of a valid number within a household."""
     if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
         return findings.empty()
-    positions = _valid_positions(members)
-    ids = _codes(members[ID_COLUMN].iloc[positions])
-    households = _codes(members[HOUSEHOLD_KEY].iloc[positions])
-    pair = pd.Series((households + 1) * (int(ids.max(initial=-1)) + 2) + (ids + 1))
-    repeated = pair.duplicated(keep="first").to_numpy()
+    candidates = members.iloc[_repeated_numbers(members)]
+    pair = candidates[[HOUSEHOLD_KEY, ID_COLUMN]]
+    repeated = pair.duplicated(keep="first").to_numpy(dtype=bool)
     if not repeated.any():
         return findings.empty()
-    firsts = pair.duplicated(keep=False).to_numpy() & ~repeated  # first rows of the pairs that repeat
-    rows = members.iloc[positions[repeated]]
-    first = members.iloc[positions[firsts]]
+    firsts = pair.duplicated(keep=False).to_numpy(dtype=bool) & ~repeated  # first rows of repeated pairs
+    rows, first = candidates[repeated], candidates[firsts]
     first_source = dict(
         zip(zip(column(first, HOUSEHOLD_KEY), column(first, ID_COLUMN), strict=True), sources(first), strict=True)
     )
