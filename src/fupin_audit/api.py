@@ -91,7 +91,7 @@ def audit(
         parameters=run.parameters,
         skipped_rules=run.skipped,
         references=reference_summary(lists, registry.members),
-        reference_matches=match_sheets(run.findings, ruleset, lists),
+        reference_matches=match_sheets(found, ruleset, lists),
         reference_files=tuple(list_paths.values()),
         baseline_path=Path(baseline) if baseline is not None else None,
         resolved=resolved,

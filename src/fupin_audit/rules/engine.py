@@ -23,7 +23,8 @@ from .sandbox import open_session, strip_sql
 
 @dataclass
 class RuleRun:
-    """What running the rules produced: findings (findings.COLUMNS), rules not run and why, parameters."""
+    """What running the rules produced: findings (findings.COLUMNS, in rule order: ``findings.combine``
+    sorts them with the other findings), rules not run and why, parameters."""
 
     findings: pd.DataFrame
     skipped: list[SkippedRule] = field(default_factory=list)
@@ -118,4 +119,4 @@ def run_rules(
     finally:
         con.close()
     found = findings.normalize(pd.concat(frames, ignore_index=True)) if frames else findings.empty()
-    return RuleRun(findings.combine([found]), skipped, report_parameters(ruleset, as_of))
+    return RuleRun(found, skipped, report_parameters(ruleset, as_of))
