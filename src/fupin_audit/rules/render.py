@@ -108,13 +108,12 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
 LOCATOR_TABLES = (
     """
     CREATE TEMP TABLE _household_locator AS
-    WITH heads AS (
-        SELECT 户编号, 姓名 FROM members WHERE 与户主关系 = '户主'
-        QUALIFY row_number() OVER (PARTITION BY 户编号 ORDER BY _member) = 1
-    )
+    WITH heads AS (  -- the first head row's name (NULL included), by grouping rather than a window
+        SELECT 户编号, arg_min_null(姓名, _member) AS 姓名 FROM members WHERE 与户主关系 = '户主' GROUP BY 户编号
+    ),
+    firsts AS (SELECT min(_household) AS _household FROM households GROUP BY 户编号)
     SELECT h.户编号, h.县, h.乡镇, h.行政村, coalesce(h.户主姓名, heads.姓名) AS 户主名, h._file, h._sheet, h._row
-    FROM households h LEFT JOIN heads USING (户编号)
-    QUALIFY row_number() OVER (PARTITION BY h.户编号 ORDER BY h._household) = 1
+    FROM households h SEMI JOIN firsts USING (_household) LEFT JOIN heads ON heads.户编号 = h.户编号
     """,
     """
     CREATE TEMP VIEW _member_locator AS
