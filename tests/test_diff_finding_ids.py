@@ -67,3 +67,14 @@ def test_combined_ids_are_those_of_the_whole_table() -> None:
     )
     repeated = findings.combine([findings.make_findings([{**row, "message": m} for m in "aab"])])
     assert list(repeated["finding_id"]) == list(findings.make_findings([{**row, "message": m} for m in "ab"])["finding_id"])
+
+
+def test_ids_and_order_do_not_depend_on_input_order_even_for_equal_messages() -> None:
+    """Two findings alike in rule, household, person and message, different in evidence only."""
+    row = {"rule_id": "exit_cannot_judge", "kind": "data_error", "severity": "medium", "household_id": "1",
+           "person_id": "", "message": "同一消息"}
+    rows = [{**row, "evidence": {"缺失": "甲"}}, {**row, "evidence": {"缺失": "乙"}}]
+    forward = findings.combine([findings.make_findings(rows)])
+    backward = findings.combine([findings.make_findings(rows[::-1])])
+    assert forward.equals(backward)
+    assert forward["finding_id"].is_unique

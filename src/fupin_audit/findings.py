@@ -132,15 +132,17 @@ def _discriminators(evidence: pd.Series) -> pd.Series:
 def finding_ids(frame: pd.DataFrame) -> pd.Series:
     """Stable ids: the first 16 hex digits of SHA-256 over rule_id, household_id, person_id and a
     discriminator (``DISCRIMINATOR_KEYS`` of the evidence). The same finding gets the same id in every
-    run, whatever the row order; findings that would still share an id are numbered in message order."""
+    run, whatever the row order; findings that would still share an id are numbered in message order
+    (then evidence and source: never by the order the rows came in)."""
     keys = (
         frame["rule_id"].astype("str") + "\x1f" + frame["household_id"].astype("str") + "\x1f"
         + frame["person_id"].astype("str") + "\x1f"
         + _discriminators(frame["evidence"].astype("str"))
     )
-    order = pd.DataFrame({"key": keys, "message": frame["message"].astype("str")}).sort_values(
-        ["key", "message"], kind="stable"
-    )
+    order = pd.DataFrame(
+        {"key": keys, "message": frame["message"].astype("str"), "evidence": frame["evidence"].astype("str"),
+         "source": frame["source"].astype("str")}
+    ).sort_values(["key", "message", "evidence", "source"], kind="stable")
     occurrence = order.groupby("key", sort=False).cumcount().reindex(frame.index)
     keyed = keys.where(occurrence.eq(0), keys + "\x1f" + occurrence.astype("str"))
     return keyed.map(lambda k: hashlib.sha256(k.encode("utf-8")).hexdigest()[:16]).astype("str")
@@ -153,8 +155,8 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         return empty()
     out = pd.concat(parts, ignore_index=True)
     out["_sev"] = out["severity"].map(SEVERITY_ORDER)
-    out = out.sort_values(
-        ["county", "township", "village", "household_id", "_sev", "rule_id", "person_id", "message"],
+    out = out.sort_values(  # evidence and source last: rows equal in all else keep no input order
+        ["county", "township", "village", "household_id", "_sev", "rule_id", "person_id", "message", "evidence", "source"],
         kind="stable",
     ).drop(columns="_sev")
     rows = len(out)
