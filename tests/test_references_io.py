@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from fupin_audit import audit
 from fupin_audit.cli.app import app
-from fupin_audit.errors import MissingColumnsError, RulesError, UsageError
+from fupin_audit.errors import InputError, MissingColumnsError, RulesError, UsageError
 from fupin_audit.idcard import check_character
 from fupin_audit.references import read_references, reference_paths
 from fupin_audit.rules import default_rules_path, load_rules
@@ -144,3 +144,23 @@ def test_lint_binds_rules_that_read_lists(tmp_path):
     with pytest.raises(RulesError) as error:
         load_rules(path)
     assert any("ref_hits" in p and "入编年月" in p for p in error.value.problems)
+
+
+def test_a_damaged_list_stops_the_audit_naming_the_list(tmp_path):
+    """Lists are read in background threads while the registry is checked; a list that cannot be read
+    still stops the audit with one error that names it."""
+    damaged = tmp_path / "payroll.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(InputError) as error:
+        audit(VILLAGE, references={"payroll": damaged})
+    assert "payroll" in str(error.value) and "payroll.xlsx" in str(error.value)
+
+
+def test_an_unreadable_registry_is_reported_before_the_lists(tmp_path):
+    registry = tmp_path / "村.xlsx"
+    registry.write_bytes(b"PK\x03\x04 not really a workbook")
+    deaths = tmp_path / "deaths.csv"
+    deaths.write_text("身份证号,姓名\n1,某\n", encoding="utf-8")  # would fail too: no 死亡日期
+    with pytest.raises(InputError) as error:
+        audit(registry, references={"deaths": deaths})
+    assert "村.xlsx" in str(error.value) and not isinstance(error.value, MissingColumnsError)
