@@ -67,12 +67,13 @@ def audit(
     try:
         registry = build_registry(tables)
         reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
+        pending.check(reference_date)
         observer.phase("校验")
         registry, schema_findings = check_registry(registry, reference_date)
     except BaseException:
         pending.cancel()
         raise
-    lists = pending.result(reference_date)
+    lists = pending.result()
     observer.phase("规则")
     run = run_rules(ruleset, registry, reference_date, {name: data.frame for name, data in lists.items()})
     found = findings.combine([registry.problems, schema_findings, run.findings])

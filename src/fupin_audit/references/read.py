@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import os
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,7 +200,8 @@ def _invalid_rows(name: str, column: str, frame: pd.DataFrame, status: pd.Series
 
 class PendingLists:
     """Lists being read in background threads while the caller goes on (the audit assembles and checks
-    the registry meanwhile); ``result`` checks their IDs once the reference date is known."""
+    the registry meanwhile). Their IDs are checked once the reference date is known: ``check`` hands
+    that to the same threads, ``result`` waits for every list."""
 
     def __init__(self, ruleset: RuleSet, paths: Mapping[str, Path], *, encoding: str | None = None) -> None:
         chosen = [(name, spec) for name, spec in ruleset.references.items() if name in paths]
@@ -208,18 +209,30 @@ class PendingLists:
         self._loading = [
             self._pool.submit(load_reference, name, spec, paths[name], encoding=encoding) for name, spec in chosen
         ]
+        self._checking: list[Future[ReferenceData]] = []
 
-    def result(self, as_of: dt.date) -> dict[str, ReferenceData]:
+    def check(self, as_of: dt.date) -> None:
+        """Check each list's IDs against ``as_of`` in the background as soon as it is read (the checks
+        queue behind every read, so a thread never waits on a read still queued)."""
+        self._checking = [self._pool.submit(_checked, future, as_of) for future in self._loading]
+
+    def result(self) -> dict[str, ReferenceData]:
         """Every list, in the order the rules file declares them (the first failing one raises)."""
+        if len(self._checking) < len(self._loading):
+            raise RuntimeError("PendingLists.check(as_of) must be called before result()")
         try:
-            loaded = [future.result() for future in self._loading]
+            checked = [future.result() for future in self._checking]
         finally:
             self.cancel()
-        return {item.name: checked_reference(item, as_of) for item in loaded}
+        return {item.name: item for item in checked}
 
     def cancel(self) -> None:
         """Stop reading lists not yet started (the audit failed before it needed them)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _checked(loading: Future[LoadedList], as_of: dt.date) -> ReferenceData:
+    return checked_reference(loading.result(), as_of)
 
 
 def read_references(
@@ -227,4 +240,6 @@ def read_references(
 ) -> dict[str, ReferenceData]:
     """Every list to read, in the order the rules file declares them (read in parallel threads, as the
     registry files are: the Excel reader releases the GIL; the first failing list in order raises)."""
-    return PendingLists(ruleset, paths, encoding=encoding).result(as_of)
+    pending = PendingLists(ruleset, paths, encoding=encoding)
+    pending.check(as_of)
+    return pending.result()
