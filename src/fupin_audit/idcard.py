@@ -145,10 +145,11 @@ def check_ids(ids: pd.Series, numeric: pd.Series | None, as_of: dt.date) -> pd.D
     )
 
 
-def id_numbers(ids: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def id_numbers(ids: pd.Series) -> np.ndarray:
     """Valid ID numbers (as normalized: 17 digits and a check character) as integers, the first 17
     digits times 11 plus the check value (X = 10): equal numbers, equal integers; compared and sorted
     as numbers, millions at once, where hashing the text would cost seconds."""
+    ids = pa.array(ids, type=pa.large_string(), from_pandas=True)
     body = pc.cast(pc.utf8_slice_codeunits(ids, 0, 17), pa.int64())
     check = pc.cast(pc.replace_substring(pc.utf8_slice_codeunits(ids, 17, 18), "X", "10"), pa.int64())
     return np.asarray(body.to_numpy(zero_copy_only=False)) * 11 + np.asarray(check.to_numpy(zero_copy_only=False))

@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from ..registry import Registry
-from .duplicates import duplicate_findings, repeated_in_household_findings
+from .duplicates import duplicate_findings, repeated_in_household_findings, repeated_numbers
 from .households import household_findings
 from .ids import normalize_ids
 from .keys import household_positions
@@ -33,13 +33,14 @@ def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.Dat
     households = registry.households
     positions = household_positions(households, members)
     heads = head_names(households, members, positions)
+    repeated = repeated_numbers(members)
     parts = [
         id_findings,
         member_value_findings(members),
         relation_sex_findings(members),
         household_value_findings(households, heads),
         household_findings(households, members, positions, heads),
-        duplicate_findings(members),
-        repeated_in_household_findings(members),
+        duplicate_findings(members, repeated),
+        repeated_in_household_findings(members, repeated),
     ]
     return dataclasses.replace(registry, members=members), pd.concat(parts, ignore_index=True)

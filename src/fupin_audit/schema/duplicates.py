@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from .. import findings
 from ..fields import HOUSEHOLD_KEY, ID_COLUMN
@@ -26,14 +25,15 @@ from . import messages
 VALID = "证件有效"
 
 
-def _repeated_numbers(members: pd.DataFrame) -> np.ndarray:
+def repeated_numbers(members: pd.DataFrame) -> np.ndarray:
     """Positions (in row order) of the members with a valid number that another valid row also has.
 
     Valid numbers are compared as integers (``idcard.id_numbers``), sorted once: only these rows can
-    be in two households or twice in one, so both checks work on them alone."""
+    be in two households or twice in one, so both checks below take them from one call."""
+    if not {ID_COLUMN, VALID} <= set(members.columns):
+        return np.zeros(0, dtype=np.intp)
     positions = np.flatnonzero(members[VALID].fillna(False).to_numpy(dtype=bool))
-    ids = pa.array(members[ID_COLUMN].iloc[positions], type=pa.large_string(), from_pandas=True)
-    numbers = id_numbers(ids)
+    numbers = id_numbers(members[ID_COLUMN].iloc[positions])
     order = np.argsort(numbers, kind="stable")
     ordered = numbers[order]
     same = ordered[1:] == ordered[:-1]
@@ -43,15 +43,16 @@ def _repeated_numbers(members: pd.DataFrame) -> np.ndarray:
     return np.sort(positions[order[again]])
 
 
-def duplicate_findings(members: pd.DataFrame) -> pd.DataFrame:
-    """One high finding (kind duplicate_person) per member row whose number is in another household."""
+def duplicate_findings(members: pd.DataFrame, repeated: np.ndarray) -> pd.DataFrame:
+    """One high finding (kind duplicate_person) per member row whose number is in another household;
+    ``repeated`` is ``repeated_numbers(members)``."""
     if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
         return findings.empty()
-    candidates = members.iloc[_repeated_numbers(members)]
+    candidates = members.iloc[repeated]
     pairs = candidates[[ID_COLUMN, HOUSEHOLD_KEY]].dropna().drop_duplicates()
     counted = pairs[ID_COLUMN].value_counts()
-    repeated = counted.index[counted.to_numpy() > 1]
-    rows = candidates[candidates[ID_COLUMN].isin(repeated).to_numpy(dtype=bool)]
+    in_two = counted.index[counted.to_numpy() > 1]  # numbers listed in two or more households
+    rows = candidates[candidates[ID_COLUMN].isin(in_two).to_numpy(dtype=bool)]
     if not len(rows):
         return findings.empty()
     places = _households_by_id(rows)
@@ -69,11 +70,12 @@ def duplicate_findings(members: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def repeated_in_household_findings(members: pd.DataFrame) -> pd.DataFrame:
-    """One medium data_error per repeated row (after the first) of a valid number within a household."""
+def repeated_in_household_findings(members: pd.DataFrame, repeated: np.ndarray) -> pd.DataFrame:
+    """One medium data_error per repeated row (after the first) of a valid number within a household;
+    ``repeated`` is ``repeated_numbers(members)``."""
     if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
         return findings.empty()
-    candidates = members.iloc[_repeated_numbers(members)]
+    candidates = members.iloc[repeated]
     pair = candidates[[HOUSEHOLD_KEY, ID_COLUMN]]
     repeated = pair.duplicated(keep="first").to_numpy(dtype=bool)
     if not repeated.any():
