@@ -142,11 +142,6 @@ def checked_reference(loaded: LoadedList, as_of: dt.date) -> ReferenceData:
     )
 
 
-def read_reference(name: str, spec: ReferenceList, path: Path, as_of: dt.date, *, encoding: str | None = None) -> ReferenceData:
-    """Read one list (every sheet that has the required columns) and check its ID columns."""
-    return checked_reference(load_reference(name, spec, path, encoding=encoding), as_of)
-
-
 def check_reference_ids(
     name: str, spec: ReferenceList, frame: pd.DataFrame, as_of: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
