@@ -66,37 +66,36 @@ def normalize_table(raw: RawTable, fields: Sequence[Field] = FIELDS) -> Table:
     bad_columns: list[tuple[int, Field, pd.Series]] = []
     unknown: list[str] = []
 
-    names: list[str | None] = []  # canonical name by position; None for an unknown column
-    taken: set[str] = set()
+    slots: list[tuple[str, Field | None]] = []  # column name by position, and its field (None: unknown)
     for position in range(len(raw.headers)):
-        name = header_map.mapping.get(position)
-        names.append(name)
-        if name is None:
-            name = _unknown_name(raw.headers[position], position, taken)
+        canonical = header_map.mapping.get(position)
+        if canonical is None:
+            name = _unknown_name(raw.headers[position], position, {name for name, _ in slots})
             unknown.append(name)
-        taken.add(name)
+            slots.append((name, None))
+        else:
+            slots.append((canonical, by_name[canonical]))
+
+    def cells(position: int) -> pd.Series:
+        return raw.frame.iloc[:, position].reset_index(drop=True)
 
     def parse(position: int) -> tuple[pd.Series, pd.Series | None]:
-        cells = raw.frame.iloc[:, position].reset_index(drop=True)
-        name = names[position]
-        if name is None:
-            return parse_text(cells)[0], None
-        return parse_values(cells, by_name[name])
+        field = slots[position][1]
+        if field is None:
+            return parse_text(cells(position))[0], None
+        return parse_values(cells(position), field)
 
     with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
         parsed_columns = list(pool.map(parse, range(len(raw.headers))))
-    unknown_names = iter(unknown)
-    for position, (parsed, bad) in enumerate(parsed_columns):
-        name = names[position]
-        if name is None:
-            columns[next(unknown_names)] = parsed
+    for position, ((name, field), (parsed, bad)) in enumerate(zip(slots, parsed_columns, strict=True)):
+        if field is None:
+            columns[name] = parsed
             continue
-        field = by_name[name]
         columns[name] = parsed.rename(name)
         if bad is not None and bad.any():
             bad_columns.append((position, field, bad))
         if field.type == "id":
-            extra[f"_raw_{name}"] = raw.frame.iloc[:, position].reset_index(drop=True).astype("str")
+            extra[f"_raw_{name}"] = cells(position).astype("str")
             numeric = raw.numeric.get(position)
             flags = np.asarray(numeric, dtype=bool) if numeric is not None else np.zeros(n_rows, bool)
             extra[f"_numeric_{name}"] = pd.Series(flags, index=index, dtype="boolean")
