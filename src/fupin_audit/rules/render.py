@@ -2,9 +2,9 @@
 
 Convention for a rule's SQL (README "Writing rules"): it returns ``户编号`` (required); for a finding
 about one person it also returns ``_member`` (the row id of ``members`` / ``members_x``) or
-``证件号码``; it may return ``姓名``, and ``_kind`` when the kind depends on the row (a reference match
-dated before identification is wrongful_inclusion, after it should_exit). Every other column is a value: the message template may use it
-and it goes into the evidence. Columns whose name starts with ``_`` are kept out of the evidence.
+``证件号码``; it may return ``姓名``, and ``_kind`` when the kind depends on the row (a reference
+match dated before identification is wrongful_inclusion, after it should_exit). Every other column
+is a value: the message template may use it and it goes into the evidence. Columns whose name starts with ``_`` are kept out of the evidence.
 """
 
 from __future__ import annotations
