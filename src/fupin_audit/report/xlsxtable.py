@@ -1,10 +1,8 @@
 """Low-level xlsxwriter helpers for the report: text conversion, fitted widths, safe sheet names,
-and one fast loop that writes a list sheet (header frozen, autofilter on) in constant_memory mode.
+and a list sheet (header frozen, autofilter on) in constant_memory mode.
 
-Every data value is written with ``write_string``: a value starting with ``=`` stays text, an ID stays
-text. One xlsxwriter quirk is handled here: in constant_memory mode a string that starts with ``<r>``
-and ends with ``</r>`` is copied into the XML unescaped (it is taken for a prepared rich string), so
-such values are written as a two-part rich string instead, which escapes them.
+Every data value is written as text (``sheetrows``): a value starting with ``=`` stays text, an ID
+stays text.
 """
 
 from __future__ import annotations
@@ -14,13 +12,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+from .sheetrows import write_rows
 
 EXCEL_ROWS = 1_048_576
 """Rows in one worksheet, the header row included."""
@@ -37,7 +36,6 @@ class Styles:
     section: Format
     header: Format
     wrap: Format
-    plain: Format
 
     @classmethod
     def create(cls, workbook: Workbook) -> Styles:
@@ -46,7 +44,6 @@ class Styles:
             section=workbook.add_format({"bold": True, "font_size": 12}),
             header=workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
             wrap=workbook.add_format({"text_wrap": True, "valign": "top"}),
-            plain=workbook.add_format(),
         )
 
 
@@ -113,45 +110,6 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def write_rows(
-    sheet: Worksheet,
-    first_row: int,
-    columns: Sequence[pd.Series],
-    formats: Sequence[Format | None],
-    plain: Format,
-) -> int:
-    """Write text columns row by row from ``first_row`` (constant_memory order); empty values are
-    left blank. ``plain`` is a default format (a rich string needs one between its two parts).
-    Returns the row after the last one written."""
-    if not columns or columns[0].empty:
-        return first_row
-    rich = _rich_lookalikes(columns)
-    values = [column.tolist() for column in columns]
-    write = sheet.write_string
-    row = first_row
-    for row, cells in enumerate(zip(*values, strict=True), start=first_row):
-        for col, value in enumerate(cells):
-            if value:
-                write(row, col, value, formats[col])
-        if rich and row - first_row in rich:
-            for col in rich[row - first_row]:
-                value = values[col][row - first_row]
-                cell_format = formats[col]
-                parts = (value[0], plain, value[1:]) + ((cell_format,) if cell_format is not None else ())
-                sheet.write_rich_string(row, col, *parts)
-    return row + 1
-
-
-def _rich_lookalikes(columns: Sequence[pd.Series]) -> dict[int, list[int]]:
-    """Row offset → columns whose value looks like a prepared rich string (``<r>…</r>``)."""
-    found: dict[int, list[int]] = {}
-    for col, series in enumerate(columns):
-        hits = (series.str.startswith("<r>") & series.str.endswith("</r>")).to_numpy(dtype=bool)
-        for offset in np.flatnonzero(hits):
-            found.setdefault(int(offset), []).append(col)
-    return found
-
-
 def write_list(
     workbook: Workbook,
     name: str,
@@ -169,7 +127,7 @@ def write_list(
         formats.append(styles.wrap if width >= WIDTH_CAP else None)
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, styles.header)
-    last = write_rows(sheet, 1, columns, formats, styles.plain) - 1
+    last = write_rows(sheet, 1, columns, formats) - 1
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last, max(len(headers) - 1, 0))
     return sheet

@@ -1,0 +1,142 @@
+"""A list sheet's data rows rendered as worksheet XML in bulk, with Arrow, instead of one
+``write_string`` call per cell.
+
+xlsxwriter in constant_memory mode writes each row's XML to a temporary file and copies it into the
+sheet when the workbook closes. For long sheets its per-cell Python (checks, escaping, formatting)
+is most of the report's time, so this module renders whole columns at once — the same cells
+xlsxwriter writes (inline strings, ``_xHHHH_`` for control characters, ``xml:space="preserve"``
+around edge whitespace, text cut at Excel's 32,767 characters) — and appends them to that file.
+Empty values are left blank and a row with no value is not written, as xlsxwriter does.
+
+This reaches into xlsxwriter's constant_memory state (``_write_single_row``, ``fh``,
+``previous_row``, ``_check_dimensions``, ``Format._get_xf_index``); tests compare the sheet XML
+with what ``write_string`` produces for the same values, so a change there fails them.
+
+Values shaped like xlsxwriter's prepared rich strings (``<r>…</r>``) are escaped like any text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+CHUNK_ROWS = 50_000
+"""Rows rendered at a time (bounds the memory the XML text takes)."""
+
+MAX_UTF16 = 32_767
+"""Longest text in one Excel cell, in UTF-16 code units."""
+
+_SPECIAL = r"[\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]|_x[0-9a-fA-F]{4}_"
+"""Values escaped in Python: control characters and text that looks like their escape."""
+
+_SPACE = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+)
+"""Python's ``\\s`` (what xlsxwriter tests for ``xml:space``) spelled out for RE2."""
+
+_EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
+_ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
+_PYTHON_EDGE_SPACE = re.compile(r"^\s|\s$")
+
+
+def write_rows(sheet: Worksheet, first_row: int, columns: Sequence[pd.Series], formats: Sequence[Format | None]) -> int:
+    """Write text columns from ``first_row`` of a constant_memory ``sheet`` whose earlier rows are
+    written; returns the row after the last one."""
+    if not columns or columns[0].empty:
+        return first_row
+    total = len(columns[0])
+    styles = [f' s="{fmt._get_xf_index()}"' if fmt is not None else "" for fmt in formats]
+    letters = [xl_col_to_name(col) for col in range(len(columns))]
+    arrays = [pa.array(column, type=pa.string(), from_pandas=True) for column in columns]
+    sheet._write_single_row(first_row)  # flush the rows written through xlsxwriter's own calls
+    used_columns: list[int] = []
+    last_row = None
+    for start in range(0, total, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, total)
+        chunk = [array.slice(start, stop - start) for array in arrays]
+        text, used, last = _render(chunk, first_row + start, letters, styles)
+        sheet.fh.write(text)
+        used_columns += used
+        last_row = last if last is not None else last_row
+    if last_row is not None:
+        sheet._check_dimensions(first_row, min(used_columns))
+        sheet._check_dimensions(last_row, max(used_columns))
+    sheet.previous_row = first_row + total
+    return first_row + total
+
+
+def _render(
+    columns: list[pa.Array], first_row: int, letters: list[str], styles: list[str]
+) -> tuple[str, list[int], int | None]:
+    """XML of these rows, the columns that hold a value and the last row written (0-based)."""
+    count = len(columns[0])
+    numbers = pc.cast(pa.array(range(first_row + 1, first_row + count + 1), type=pa.int64()), pa.string())
+    cells = []
+    filled = None
+    used = []
+    for col, values in enumerate(columns):
+        values = pc.fill_null(values, "")
+        present = pc.greater(pc.utf8_length(values), 0)
+        if not pc.any(present).as_py():
+            continue
+        used.append(col)
+        filled = present if filled is None else pc.or_(filled, present)
+        text, preserve = _escaped(values)
+        cell = pc.binary_join_element_wise(
+            f'<c r="{letters[col]}', numbers, f'"{styles[col]} t="inlineStr"><is><t',
+            pc.if_else(preserve, ' xml:space="preserve"', ""), ">", text, "</t></is></c>", "",
+        )
+        cells.append(pc.if_else(present, cell, ""))
+    if filled is None:
+        return "", [], None
+    rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
+    rows = pc.filter(rows, filled)
+    last = first_row + int(pc.max(pc.filter(pa.array(range(count)), filled)).as_py())
+    return "".join(rows.to_pylist()), used, last
+
+
+def _escaped(values: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """XML text of each value and whether it needs ``xml:space="preserve"``."""
+    special = pc.or_(
+        pc.match_substring_regex(values, _SPECIAL),
+        pc.greater(pc.utf8_length(values), MAX_UTF16 // 2),
+    )
+    preserve = pc.match_substring_regex(values, _EDGE_SPACE)
+    text = values
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = pc.replace_substring(text, raw, entity)
+    if pc.any(special).as_py():
+        rare = [_escape_one(value) for value in pc.filter(values, special).to_pylist()]
+        text = pc.replace_with_mask(text, special, pa.array([t for t, _ in rare], type=pa.string()))
+        preserve = pc.replace_with_mask(preserve, special, pa.array([p for _, p in rare], type=pa.bool_()))
+    return text, preserve
+
+
+def _escape_one(value: str) -> tuple[str, bool]:
+    """One value as xlsxwriter writes it: cut to Excel's limit, control characters as ``_xHHHH_``."""
+    if len(value.encode("utf-16-le")) // 2 > MAX_UTF16:
+        value = _utf16_cut(value)
+    value = _ESCAPED_ESCAPE.sub(r"_x005F\1", value)
+    value = _CONTROL.sub(lambda match: f"_x{ord(match.group(1)):04X}_", value)
+    value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    preserve = _PYTHON_EDGE_SPACE.search(value) is not None
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), preserve
+
+
+def _utf16_cut(value: str) -> str:
+    """The longest prefix of ``value`` within ``MAX_UTF16`` UTF-16 code units (no split surrogate pair)."""
+    units = 0
+    for index, char in enumerate(value):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > MAX_UTF16:
+            return value[:index]
+    return value

@@ -1,0 +1,107 @@
+"""The bulk row writer produces the sheet XML xlsxwriter's own ``write_string`` produces."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from xlsxwriter.workbook import Workbook
+
+from fupin_audit.report import sheetrows
+
+TRICKY = [
+    "",
+    None,
+    "plain",
+    "a&b<c>d",
+    "=SUM(A1:A3)",
+    " leading",
+    "trailing ",
+    "\u3000全角空格",
+    "tab\tinside",
+    "line\nbreak",
+    "ctrl\x01char",
+    "\x1fedge",
+    "_x0041_ looks escaped",
+    "bad\ufffe\uffff",
+    "李四 110101199003078035",
+    "x" * 40_000,
+    "😀" * 20_000,
+    "&" * 20_000,
+    "end\u00a0",
+]
+
+
+def _sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+
+
+def _write(path: Path, columns: list[pd.Series], bulk: bool, wrap_first: bool = False) -> str:
+    workbook = Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("s")
+    wrap = workbook.add_format({"text_wrap": True})
+    formats = [wrap if wrap_first and col == 0 else None for col in range(len(columns))]
+    sheet.write_string(0, 0, "header")
+    if bulk:
+        sheetrows.write_rows(sheet, 1, columns, formats)
+    else:
+        values = [c.tolist() for c in columns]
+        for offset, cells in enumerate(zip(*values, strict=True)):
+            for col, value in enumerate(cells):
+                if isinstance(value, str) and value:
+                    sheet.write_string(1 + offset, col, value, formats[col])
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    return _sheet_xml(path)
+
+
+@pytest.mark.parametrize("wrap_first", [False, True])
+def test_same_xml_as_write_string(tmp_path: Path, wrap_first: bool) -> None:
+    first = pd.Series(TRICKY, dtype="str")
+    second = pd.Series(list(reversed(TRICKY)), dtype="str")
+    blank = pd.Series([None] * len(TRICKY), dtype="str")
+    columns = [first, blank, second]
+    expected = _write(tmp_path / "slow.xlsx", columns, bulk=False, wrap_first=wrap_first)
+    actual = _write(tmp_path / "fast.xlsx", columns, bulk=True, wrap_first=wrap_first)
+    assert actual == expected
+    assert "_x0001_" in actual and "&amp;b&lt;c&gt;d" in actual and 'xml:space="preserve"' in actual
+
+
+def test_rows_with_no_value_are_skipped_and_dimensions_kept(tmp_path: Path) -> None:
+    columns = [pd.Series(["", "a", None, ""], dtype="str"), pd.Series([None, "", "b", ""], dtype="str")]
+    expected = _write(tmp_path / "slow.xlsx", columns, bulk=False)
+    actual = _write(tmp_path / "fast.xlsx", columns, bulk=True)
+    assert actual == expected
+    assert '<dimension ref="A1:B4"/>' in actual
+    assert '<row r="2">' not in actual and '<row r="5">' not in actual
+
+
+def test_chunks_join_into_one_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheetrows, "CHUNK_ROWS", 3)
+    columns = [pd.Series([f"v{i}" if i % 4 else "" for i in range(11)], dtype="str")]
+    expected = _write(tmp_path / "slow.xlsx", columns, bulk=False)
+    actual = _write(tmp_path / "fast.xlsx", columns, bulk=True)
+    assert actual == expected
+    assert re.findall(r'<row r="(\d+)"', actual) == ["1", "3", "4", "5", "7", "8", "9", "11", "12"]
+
+
+def test_rich_string_lookalike_is_escaped(tmp_path: Path) -> None:
+    xml = _write(tmp_path / "fast.xlsx", [pd.Series(["<r>李四</r>"], dtype="str")], bulk=True)
+    assert "&lt;r&gt;李四&lt;/r&gt;" in xml
+    assert "<r>李四</r>" not in xml
+
+
+def test_row_after_the_last_is_returned_and_earlier_rows_are_closed(tmp_path: Path) -> None:
+    workbook = Workbook(str(tmp_path / "x.xlsx"), {"constant_memory": True})
+    sheet = workbook.add_worksheet("s")
+    sheet.write_string(0, 0, "header")
+    assert sheetrows.write_rows(sheet, 1, [pd.Series(["a", "b"], dtype="str")], [None]) == 3
+    assert sheet.write_string(2, 0, "too late") != 0  # rows already written are closed
+    assert sheet.write_string(3, 0, "next") == 0
+    workbook.close()
+    xml = _sheet_xml(tmp_path / "x.xlsx")
+    assert re.findall(r'<row r="(\d+)"', xml) == ["1", "2", "3", "4"] and "too late" not in xml
