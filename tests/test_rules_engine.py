@@ -168,3 +168,15 @@ def test_a_derived_view_kept_as_a_view_gives_the_same_findings():
     as_of = result.as_of
     materialized = findings.combine([run_rules(default, registry_, as_of).findings])
     assert materialized.equals(findings.combine([run_rules(flipped, registry_, as_of).findings]))
+
+
+def test_similar_households_message_writes_incomes_as_other_messages_do(ruleset):
+    reg = registry(
+        [household("H1", 人均纯收入=5250.0), household("H2", 人均纯收入=5300.5, 脱贫属性="未脱贫", 脱贫年度=None)],
+        [member("H1", "P1"), member("H2", "P2")],
+    )
+    rows = run_rules(ruleset, reg, AS_OF).findings
+    messages = rows.loc[rows["rule_id"] == "inconsistent_treatment", "message"].tolist()
+    assert len(messages) == 1
+    assert "人均5250元" in messages[0] and "人均5300.5元" in messages[0]
+    assert "人均纯收入5250—5300.5元" in messages[0]
