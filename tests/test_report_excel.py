@@ -38,7 +38,9 @@ def test_sheets_in_order_with_chinese_headers(tmp_path: Path) -> None:
     assert len(data["问题清单"]) == 5 and len(data["数据错误"]) == 3 and len(data["错退"]) == 2
     assert {row[1] for row in data["问题清单"][1:]} == {"错退", "人员重复", "数据错误"}
     assert {row[2] for row in data["问题清单"][1:]} == {"高", "中", "低"}
-    assert list(data["规则说明"][0]) == ["规则编号", "规则名称", "问题类型", "严重程度", "SQL", "参数", "依据"]
+    assert list(data["规则说明"][0]) == ["规则编号", "规则名称", "问题类型", "严重程度", "启用", "所需列", "SQL", "参数",
+                                     "问题描述", "依据"]
+    assert data["规则说明"][1][:5] == ("exit_income_below_line", "已脱贫户收入低于贫困线", "错退", "高", "是")
     assert data["未执行规则"][1] == ("exit_without_signature", "退出未签字确认", "缺少列", "签字确认")
     info = {row[0]: row[1:] for row in data["审计信息"]}
     assert info["规则文件"][1] == "cd" * 32 and info["输入文件"][1] == "ab" * 32

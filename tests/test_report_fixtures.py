@@ -10,6 +10,7 @@ import pandas as pd
 from fupin_audit import findings
 from fupin_audit.registry import Registry
 from fupin_audit.result import AuditResult, InputFile, SkippedRule
+from fupin_audit.rules.catalog import TABLE_COLUMNS
 
 ID_A = "110101199003078035"
 ID_B = "11010519491231002X"
@@ -54,10 +55,11 @@ def make_result(tmp_path: Path, found: pd.DataFrame | None = None) -> AuditResul
         rules_sha256="cd" * 32,
         rules_table=pd.DataFrame(
             {"id": ["exit_income_below_line"], "title": ["已脱贫户收入低于贫困线"], "kind": ["wrongful_exit"],
-             "severity": ["high"], "sql": ["SELECT *\nFROM households"], "parameters": ['{"line": 3747}'],
-             "basis": ["国开办发〔2017〕56号"]},
+             "severity": ["high"], "requires": ["households.人均纯收入"],
+             "sql": ["SELECT *\nFROM households"], "parameters": ['{"line": 3747}'],
+             "message": ["人均纯收入{人均纯收入}元"], "basis": ["国开办发〔2017〕56号"]},
             dtype="str",
-        ),
+        ).assign(enabled=pd.array([True], dtype="boolean"))[list(TABLE_COLUMNS)],
         parameters={"poverty_line": {2019: 3747, 2020: 4000}, "monitoring_range": {2021: 6000},
                     "exempt_vehicles": ["三轮车", "农用车"], "public_notice_days": 7},
         skipped_rules=[SkippedRule("exit_without_signature", "退出未签字确认", "缺少列", ("签字确认",))],

@@ -37,8 +37,8 @@ RESOLVED = "已整改"
 DATA_ERROR = "data_error"
 
 RULE_HEADERS = {
-    "id": "规则编号", "title": "规则名称", "kind": "问题类型", "severity": "严重程度",
-    "sql": "SQL", "parameters": "参数", "basis": "依据",
+    "id": "规则编号", "title": "规则名称", "kind": "问题类型", "severity": "严重程度", "enabled": "启用",
+    "requires": "所需列", "sql": "SQL", "parameters": "参数", "message": "问题描述", "basis": "依据",
 }
 
 
@@ -86,7 +86,7 @@ def write_report(
             if result.baseline_path is not None:
                 _write_frame(workbook, sheet_name(RESOLVED, taken), _resolved_frame(result, mask_ids), styles)
             _write_frame(workbook, SKIPPED, _skipped_frame(result), styles)
-            _write_frame(workbook, RULES, result.rules_table.rename(columns=RULE_HEADERS), styles)
+            _write_frame(workbook, RULES, _rules_frame(result.rules_table), styles)
             _write_frame(workbook, AUDIT_INFO, _audit_info_frame(result, mask_ids), styles)
             for key, frame in matches.items():
                 _write_frame(workbook, sheet_name(key, taken), frame, styles)
@@ -142,6 +142,15 @@ def _resolved_frame(result: AuditResult, mask_ids: bool) -> pd.DataFrame:
     resolved = result.resolved if len(result.resolved.columns) else empty_findings()
     shown = display_findings(mask_findings(resolved) if mask_ids else resolved)
     return shown.rename(columns=CHINESE_HEADERS)
+
+
+def _rules_frame(rules: pd.DataFrame) -> pd.DataFrame:
+    """规则说明: the rules table with Chinese headers, kinds and severities as the findings show them."""
+    shown = rules.copy()
+    for column, titles in (("kind", {k.code: k.title for k in KINDS}), ("severity", SEVERITY_TITLES)):
+        if column in shown:
+            shown[column] = shown[column].map(lambda value, t=titles: t.get(value, value)).astype("str")
+    return shown.rename(columns=RULE_HEADERS)
 
 
 def _skipped_frame(result: AuditResult) -> pd.DataFrame:
