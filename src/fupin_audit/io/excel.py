@@ -1,11 +1,18 @@
 """Excel workbooks (.xlsx, .xlsm, .xlsb, .xls) through fastexcel (calamine): every cell as text.
 
-Each sheet is loaded once as text, with leading empty rows kept so that frame rows map to sheet
-rows. It is loaded once more as booleans: calamine turns a number into a boolean and refuses text,
-so the cells that come back are exactly those the workbook stored as numbers (an ID stored as a
-number has lost its last digits). A float load would not do: it parses digit text too. The boolean
-load runs in a second thread beside the text load (calamine releases the GIL; each load parses the
-whole sheet, so in turn they took almost twice as long); ID columns take their masks from it.
+Each sheet is loaded as text, with leading empty rows kept so that frame rows map to sheet rows.
+An ID stored as a number has lost its last digits, so the ID columns must also say which cells the
+workbook stored as numbers. Two ways, cheapest first:
+
+1. For .xlsx, the ID columns are guessed from the sheet's first rows read straight from its XML
+   (xlsxpeek.py), and the one load types those columns itself (strictly, over every row): a column
+   fastexcel finds to be all text holds no number. The guess is checked against the header found
+   in the loaded sheet.
+2. Otherwise (no guess, a column mixing text and numbers, a wrong guess) the sheet is loaded once
+   more as booleans: calamine turns a number into a boolean and refuses text, so the cells that come
+   back are exactly those stored as numbers (a float load would not do: it parses digit text too).
+   When known in advance this load runs in a second thread beside the text load (calamine releases
+   the GIL; each load parses the whole sheet, which on two cores slows the text load by a quarter).
 """
 
 from __future__ import annotations
@@ -21,12 +28,17 @@ import pyarrow as pa
 
 from ..errors import InputError
 from ..fields import FIELDS, Field
-from .layout import build, head_rows, header_of, id_columns, likely_header
+from .layout import HEAD_ROWS, build, find_header, head_rows, header_of, id_columns, likely_header
 from .table import RawTable
+from .xlsxpeek import first_rows
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+EXCEL_COLUMNS = 16_384
+"""Columns in one worksheet (A … XFD)."""
+
+Booleans = dict[int, pa.ChunkedArray]
 
 
 @dataclass
@@ -113,14 +125,14 @@ def _text_grid(sheet: fastexcel.ExcelSheet) -> pa.Table:
     return pa.table(arrays, names=[f"c{j}" for j in range(width)])
 
 
-def _boolean_sheet(path: Path, index: int) -> dict[int, pa.ChunkedArray]:
+def _boolean_sheet(path: Path, index: int) -> Booleans:
     """Every column of a sheet loaded as booleans (through a reader of its own), by column position."""
     loaded = open_workbook(path).load_sheet(index, header_row=None, skip_rows=0, dtypes="boolean")
     table = loaded.to_arrow()
     return dict(zip([c.absolute_index for c in loaded.available_columns()], table.columns, strict=True))
 
 
-def _numeric_mask(booleans: dict[int, pa.ChunkedArray], column: int, start: int, kept: np.ndarray) -> np.ndarray:
+def _numeric_mask(booleans: Booleans, column: int, start: int, kept: np.ndarray) -> np.ndarray:
     """Cells of one column that the workbook stored as numbers, for the kept data rows."""
     if column not in booleans:
         return np.zeros(len(kept), dtype=bool)
@@ -128,6 +140,29 @@ def _numeric_mask(booleans: dict[int, pa.ChunkedArray], column: int, start: int,
     padded = np.zeros(max(len(stored), start + (int(kept.max()) + 1 if len(kept) else 0)), dtype=bool)
     padded[: len(stored)] = stored
     return padded[start + kept]
+
+
+def guess_id_columns(path: Path, sheet: str, fields: Sequence[Field] = FIELDS) -> list[int]:
+    """Positions of the ID columns by the header in the sheet's first rows read from its XML ([]: none found)."""
+    head = first_rows(path, sheet, HEAD_ROWS) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    header = find_header(head, fields) if head else None
+    return id_columns(header.headers, fields) if header is not None else []
+
+
+def _load_typing_ids(reader: fastexcel.ExcelReader, index: int, guess: list[int]) -> tuple[fastexcel.ExcelSheet, set[int]] | None:
+    """The sheet as text except the ``guess`` columns, which fastexcel types over every row; with the
+    positions of those found to hold only text. None when one mixes text with other cells."""
+    try:
+        loaded = reader.load_sheet(
+            index, header_row=None, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict",
+            dtypes={j: "string" for j in range(EXCEL_COLUMNS) if j not in guess},
+        )
+    except fastexcel.UnsupportedColumnTypeCombinationError:
+        return None
+    typed = {c.absolute_index: c.dtype for c in loaded.available_columns()}
+    if any(typed.get(j, "string") != "string" for j in guess):
+        return None
+    return loaded, set(guess)
 
 
 def read_workbook(
@@ -146,8 +181,10 @@ def read_workbook(
     result = FileRead([])
     with ThreadPoolExecutor(max_workers=1) as pool:
         for index in choose_sheets(path, names, sheet):
-            booleans = pool.submit(_boolean_sheet, path, index)
-            raw = _read_sheet(path, reader, index, names[index], booleans, sheet, include_hidden, fields, result)
+            try:
+                raw = _read_sheet(path, reader, index, names[index], pool, sheet, include_hidden, fields, result)
+            except fastexcel.FastExcelError as error:
+                raise _damaged(path, error) from None
             if raw is not None:
                 result.tables.append(raw)
     return result
@@ -158,31 +195,41 @@ def _read_sheet(
     reader: fastexcel.ExcelReader,
     index: int,
     name: str,
-    booleans: Future[dict[int, pa.ChunkedArray]],
+    pool: ThreadPoolExecutor,
     sheet: str | None,
     include_hidden: bool,
     fields: Sequence[Field],
     result: FileRead,
 ) -> RawTable | None:
     """One sheet as a ``RawTable``, or None when it is left out (recorded in ``result``)."""
-    try:
+    guess = guess_id_columns(path, name, fields)
+    single = _load_typing_ids(reader, index, guess) if guess else None
+    booleans: Future[Booleans] | None = None
+    all_text: set[int] = set()
+    if single is None:
+        booleans = pool.submit(_boolean_sheet, path, index)
         loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-        hidden = loaded.visible != "visible"
-        if hidden and not include_hidden and sheet is None:
-            result.skipped_sheets.append(SkippedSheet(name, "隐藏工作表"))
-            return None
-        grid = _text_grid(loaded)
-        header = header_of(grid, fields)
-        if header is None:
-            reason = "空工作表" if grid.num_rows == 0 else "未找到可识别的表头"
-            result.skipped_sheets.append(SkippedSheet(name, reason, likely_header(head_rows(grid))))
-            return None
-        start = header.index + 1
-        body = grid.slice(start)
-        rows = np.arange(start + 1, start + 1 + body.num_rows, dtype=np.int64)
-        raw, kept = build(path, name, header, body, rows, fields, hidden=hidden)
-        for column in id_columns(raw.headers, fields):
-            raw.numeric[column] = _numeric_mask(booleans.result(), column, start, kept)
-    except fastexcel.FastExcelError as error:
-        raise _damaged(path, error) from None
+    else:
+        loaded, all_text = single
+    hidden = loaded.visible != "visible"
+    if hidden and not include_hidden and sheet is None:
+        result.skipped_sheets.append(SkippedSheet(name, "隐藏工作表"))
+        return None
+    grid = _text_grid(loaded)
+    header = header_of(grid, fields)
+    if header is None:
+        reason = "空工作表" if grid.num_rows == 0 else "未找到可识别的表头"
+        result.skipped_sheets.append(SkippedSheet(name, reason, likely_header(head_rows(grid))))
+        return None
+    start = header.index + 1
+    body = grid.slice(start)
+    rows = np.arange(start + 1, start + 1 + body.num_rows, dtype=np.int64)
+    raw, kept = build(path, name, header, body, rows, fields, hidden=hidden)
+    for column in id_columns(raw.headers, fields):
+        if column in all_text:
+            raw.numeric[column] = np.zeros(len(kept), dtype=bool)
+            continue
+        if booleans is None:  # the guess missed this column: load the booleans now
+            booleans = pool.submit(_boolean_sheet, path, index)
+        raw.numeric[column] = _numeric_mask(booleans.result(), column, start, kept)
     return raw

@@ -1,0 +1,116 @@
+"""The first rows of an .xlsx worksheet, read straight from the package XML without parsing the rest.
+
+Used only to guess, before the sheet is loaded, which columns hold ID numbers (excel.py): the load
+can then type those columns itself and show that no ID is stored as a number, sparing a second
+parse of the whole sheet. The guess is checked against the header found in the loaded sheet, so a
+wrong or missing guess costs time, never correctness. Anything unusual (not a zip package, no such
+sheet, cells without positions, a header string far down the shared-string table) gives None.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree.ElementTree import Element, iterparse
+
+Cell = str | None
+
+SHARED_STRING_LIMIT = 100_000
+"""Shared strings read at most to resolve the header cells (writers store the header's first)."""
+
+_REF = re.compile(r"([A-Z]{1,3})([0-9]+)$")
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _column(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number - 1
+
+
+def _text(element: Element) -> str:
+    """The text of an inline or shared string (its ``t`` runs; phonetic ``rPh`` runs left out)."""
+    parts: list[str] = []
+    for child in element:
+        name = _local(child.tag)
+        if name == "t":
+            parts.append(child.text or "")
+        elif name == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    return "".join(parts)
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The package path of the worksheet named ``sheet`` (workbook.xml and its relationships)."""
+    with archive.open("xl/workbook.xml") as handle:
+        ids = {e.get("name"): e.get(_RELATIONSHIP) for _, e in iterparse(handle) if _local(e.tag) == "sheet"}
+    with archive.open("xl/_rels/workbook.xml.rels") as handle:
+        targets = {e.get("Id"): e.get("Target") for _, e in iterparse(handle) if _local(e.tag) == "Relationship"}
+    target = targets.get(ids.get(sheet))
+    if not target:
+        return None
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _cells(archive: zipfile.ZipFile, part: str, rows: int) -> Iterator[tuple[int, int, str, str]]:
+    """(row, column, type, value) of the cells in the first ``rows`` rows (0-based positions);
+    stops reading the part at the first row past them."""
+    with archive.open(part) as handle:
+        for _, element in iterparse(handle):
+            if _local(element.tag) != "c":
+                continue
+            match = _REF.match(element.get("r") or "")
+            if match is None:
+                raise ValueError("cell without a position")
+            kind = element.get("t") or "n"
+            if kind == "inlineStr":
+                value = "".join(_text(child) for child in element if _local(child.tag) == "is")
+            else:
+                value = next((child.text or "" for child in element if _local(child.tag) == "v"), "")
+            row = int(match.group(2)) - 1
+            if row >= rows:
+                return
+            yield row, _column(match.group(1)), kind, value
+            element.clear()
+
+
+def _shared_strings(archive: zipfile.ZipFile, needed: int) -> list[str]:
+    """The first ``needed + 1`` shared strings."""
+    found: list[str] = []
+    with archive.open("xl/sharedStrings.xml") as handle:
+        for _, element in iterparse(handle):
+            if _local(element.tag) == "si":
+                found.append(_text(element))
+                element.clear()
+                if len(found) > needed:
+                    break
+    return found
+
+
+def first_rows(path: Path, sheet: str, rows: int) -> list[list[Cell]] | None:
+    """The first ``rows`` rows of worksheet ``sheet`` as text cells from column A, or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet)
+            if part is None:
+                return None
+            cells = list(_cells(archive, part, rows))
+            shared = [int(value) for _, _, kind, value in cells if kind == "s"]
+            if shared and max(shared) >= SHARED_STRING_LIMIT:
+                return None
+            strings = _shared_strings(archive, max(shared)) if shared else []
+        width = max((column for _, column, _, _ in cells), default=-1) + 1
+        grid: list[list[Cell]] = [[None] * width for _ in range(rows)]
+        for row, column, kind, value in cells:
+            grid[row][column] = strings[int(value)] if kind == "s" else value
+    except (OSError, KeyError, IndexError, ValueError, SyntaxError, zipfile.BadZipFile):
+        return None
+    return grid
