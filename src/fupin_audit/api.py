@@ -53,18 +53,19 @@ def audit(
     files = expand_paths(paths)
     observer = observer or Silent()
     observer.phase("读取", total=len(files))
-    tables, inputs = read_registry_files(
-        files,
-        sheet=sheet,
-        encoding=encoding,
-        include_hidden=include_hidden,
-        keep_going=keep_going,
-        progress=lambda _: observer.advance(),
-    )
-    # The lists are read in background threads while the registry is assembled and checked (not
-    # while it is parsed: an Excel registry already keeps both cores busy then).
-    pending = PendingLists(ruleset, list_paths, encoding=encoding)
+    # The lists are read one at a time in a background thread while the registry is read, assembled
+    # and checked: beside one parsing thread (an Excel registry) and the main thread, that keeps two
+    # cores busy without slowing the registry's parse.
+    pending = PendingLists(ruleset, list_paths, encoding=encoding, workers=1)
     try:
+        tables, inputs = read_registry_files(
+            files,
+            sheet=sheet,
+            encoding=encoding,
+            include_hidden=include_hidden,
+            keep_going=keep_going,
+            progress=lambda _: observer.advance(),
+        )
         registry = build_registry(tables)
         reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
         pending.check(reference_date)

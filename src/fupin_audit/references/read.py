@@ -198,9 +198,12 @@ class PendingLists:
     the registry meanwhile). Their IDs are checked once the reference date is known: ``check`` hands
     that to the same threads, ``result`` waits for every list."""
 
-    def __init__(self, ruleset: RuleSet, paths: Mapping[str, Path], *, encoding: str | None = None) -> None:
+    def __init__(
+        self, ruleset: RuleSet, paths: Mapping[str, Path], *, encoding: str | None = None, workers: int | None = None
+    ) -> None:
+        """Start reading; ``workers`` threads at most (default: one per core)."""
         chosen = [(name, spec) for name, spec in ruleset.references.items() if name in paths]
-        self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(chosen), os.cpu_count() or 1)))
+        self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(chosen), workers or os.cpu_count() or 1)))
         self._loading = [
             self._pool.submit(load_reference, name, spec, paths[name], encoding=encoding) for name, spec in chosen
         ]
