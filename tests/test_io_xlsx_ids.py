@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from fixtures_io import IDS, merged_keys_xlsx, numeric_ids_xlsx, titled_xlsx, two_row_header_xlsx, write_xlsx
+from fixtures_io import (
+    IDS,
+    merged_keys_xlsx,
+    numeric_ids_xlsx,
+    titled_xlsx,
+    two_row_header_xlsx,
+    write_xlsx,
+)
 from fupin_audit.io import excel
 from fupin_audit.io.reader import read_file
 from fupin_audit.io.xlsxpeek import first_rows
