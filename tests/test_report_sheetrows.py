@@ -1,16 +1,19 @@
-"""The bulk row writer produces the sheet XML xlsxwriter's own ``write_string`` produces."""
+"""The bulk row writer produces the sheet XML xlsxwriter's own ``write_string`` produces; the
+workbook is zipped at the fast deflate level."""
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import xlsxwriter.workbook
 from xlsxwriter.workbook import Workbook
 
-from fupin_audit.report import sheetrows
+from fupin_audit.report import sheetrows, xlsxtable
 
 TRICKY = [
     "",
@@ -105,3 +108,35 @@ def test_row_after_the_last_is_returned_and_earlier_rows_are_closed(tmp_path: Pa
     workbook.close()
     xml = _sheet_xml(tmp_path / "x.xlsx")
     assert re.findall(r'<row r="(\d+)"', xml) == ["1", "2", "3", "4"] and "too late" not in xml
+
+
+def _raw_deflate_size(data: bytes, level: int) -> int:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return len(compressor.compress(data) + compressor.flush())
+
+
+def test_workbook_zipped_at_the_fast_level_and_zipfile_restored(tmp_path: Path) -> None:
+    path = tmp_path / "fast.xlsx"
+    workbook = Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("s")
+    sheet.write_string(0, 0, "header")
+    sheetrows.write_rows(sheet, 1, [pd.Series([f"值{i} " * 5 for i in range(2000)], dtype="str")], [None])
+    xlsxtable.close(workbook)
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+        data = archive.read(info)
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+    assert info.compress_size == _raw_deflate_size(data, xlsxtable.DEFLATE_LEVEL) != _raw_deflate_size(data, 6)
+
+
+def test_zipfile_restored_when_writing_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    workbook = Workbook(str(tmp_path / "x.xlsx"))
+
+    def failing() -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(workbook, "close", failing)
+    with pytest.raises(OSError, match="disk full"):
+        xlsxtable.close(workbook)
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile

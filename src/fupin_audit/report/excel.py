@@ -91,7 +91,7 @@ def write_report(
             for key, frame in matches.items():
                 _write_frame(workbook, sheet_name(key, taken), frame, styles)
         finally:
-            workbook.close()
+            xlsxtable.close(workbook)
 
 
 def display_findings(findings: pd.DataFrame) -> pd.DataFrame:

@@ -42,7 +42,7 @@ _SPACE = (
 )
 """Python's ``\\s`` (what xlsxwriter tests for ``xml:space``) spelled out for RE2."""
 
-_EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
+_ONE_SPACE = f"^{_SPACE}$"
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _PYTHON_EDGE_SPACE = re.compile(r"^\s|\s$")
@@ -110,7 +110,8 @@ def _escaped(values: pa.Array) -> tuple[pa.Array, pa.Array]:
         pc.match_substring_regex(values, _SPECIAL),
         pc.greater(pc.utf8_length(values), MAX_UTF16 // 2),
     )
-    preserve = pc.match_substring_regex(values, _EDGE_SPACE)
+    edges = (pc.utf8_slice_codeunits(values, 0, 1), pc.utf8_slice_codeunits(values, -1, 2**31 - 1))
+    preserve = pc.or_(*(pc.match_substring_regex(edge, _ONE_SPACE) for edge in edges))
     text = values
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, raw, entity)

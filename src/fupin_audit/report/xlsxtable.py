@@ -7,14 +7,17 @@ stays text.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import xlsxwriter.workbook
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -28,6 +31,12 @@ WIDTH_CAP = 60
 """Widest column, in characters (a CJK character counts 2); longer text is wrapped."""
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+DEFLATE_LEVEL = 1
+"""zlib level of the report's zip: xlsxwriter uses the default 6, which deflates sheet XML 2.5× slower
+for files ~25% smaller (the 5M report: 10.6 s of 30)."""
+
+_DEFLATE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -145,3 +154,17 @@ def chunks(total: int, size: int) -> Iterable[tuple[int, int]]:
         return
     for start in range(0, total, size):
         yield start, min(start + size, total)
+
+
+def close(workbook: Workbook) -> None:
+    """Write the workbook (``Workbook.close``), zipped at ``DEFLATE_LEVEL``.
+
+    xlsxwriter has no option for the level: the ``ZipFile`` its workbook module uses is swapped for
+    the duration of the call (under a lock, restored even on error)."""
+    with _DEFLATE_LOCK:
+        original = xlsxwriter.workbook.ZipFile
+        xlsxwriter.workbook.ZipFile = functools.partial(original, compresslevel=DEFLATE_LEVEL)
+        try:
+            workbook.close()
+        finally:
+            xlsxwriter.workbook.ZipFile = original
