@@ -7,7 +7,7 @@ rather than their names, are joined by 户编号.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,13 +32,13 @@ class Registry:
     fields; its origin columns point at the household's first row (the head's row in a flat
     export). ``members`` carries the key columns and member-level fields. ``problems`` holds the
     data_error findings found while reading and assembling (unreadable values, household values that
-    disagree between member rows). ``tables`` are the normalized sheets it was built from.
+    disagree between member rows). The normalized sheets it was built from are not kept (nothing
+    read them, and they held the household-level columns of every member row).
     """
 
     households: pd.DataFrame
     members: pd.DataFrame
     problems: pd.DataFrame
-    tables: list[Table] = field(default_factory=list)
 
 
 def is_member_table(table: Table) -> bool:
@@ -72,7 +72,6 @@ def build_registry(tables: list[Table]) -> Registry:
         households=households.reset_index(drop=True),
         members=members.reset_index(drop=True),
         problems=findings.combine(problems),
-        tables=tables,
     )
 
 
@@ -250,7 +249,8 @@ def _with_head_columns(households: pd.DataFrame, members: pd.DataFrame) -> pd.Da
     """Fill 户主姓名 and 户主证件号码 from the head's member row when the household sheet lacks them."""
     if "与户主关系" not in members.columns or HOUSEHOLD_KEY not in members.columns:
         return households
-    heads = members[members["与户主关系"] == "户主"].drop_duplicates(HOUSEHOLD_KEY)
+    wanted = [c for c in (HOUSEHOLD_KEY, "姓名", "证件号码") if c in members.columns]
+    heads = members.loc[members["与户主关系"] == "户主", wanted].drop_duplicates(HOUSEHOLD_KEY)
     for target, source in (("户主姓名", "姓名"), ("户主证件号码", "证件号码")):
         if source not in heads.columns:
             continue
