@@ -75,6 +75,28 @@ def test_household_values_that_disagree_are_reported_and_head_value_kept() -> No
     assert conflicts.loc[0, "source"] == "村.xlsx:贫困人口:5"
 
 
+def test_disagreement_in_every_value_type_blanks_aside() -> None:
+    day = pd.Timestamp("2016-05-01")
+    rows = [
+        person("H2", "丙", "户主", 脱贫属性="已脱贫", 脱贫年度=2018, 首次识别时间=day, 是否危房户=False),
+        person("H1", "乙", "配偶", 脱贫属性="未脱贫", 脱贫年度=None, 首次识别时间=None, 是否危房户=True),
+        person("H1", "甲", "户主", 脱贫属性="已脱贫", 脱贫年度=2019, 首次识别时间=day, 是否危房户=False),
+        person("H2", "丁", "之子", 脱贫属性=None, 脱贫年度=2019, 首次识别时间=pd.Timestamp("2017-01-01"),
+               是否危房户=None),
+        person("H3", "戊", "户主", 脱贫属性="已脱贫", 脱贫年度=None, 首次识别时间=None, 是否危房户=None),
+        person("H3", "己", "之女", 脱贫属性=None, 脱贫年度=2019, 首次识别时间=day, 是否危房户=True),
+    ]
+    sheet = table([{k: v for k, v in row.items() if k in ("行政村", "户编号", "姓名", "与户主关系", "脱贫属性")}
+                   for row in rows])
+    for column, dtype in (("脱贫年度", "Int64"), ("首次识别时间", "datetime64[ns]"), ("是否危房户", "boolean")):
+        sheet.frame[column] = pd.array([row[column] for row in rows], dtype=dtype)
+    built = build_registry([sheet])
+    conflicts = built.problems
+    found = [(h, m.split("“")[1].split("”")[0]) for h, m in zip(conflicts["household_id"], conflicts["message"])]
+    # blanks never disagree (H3), nor the same value twice
+    assert sorted(found) == [("H1", "是否危房户"), ("H1", "脱贫属性"), ("H2", "脱贫年度"), ("H2", "首次识别时间")]
+
+
 def test_rows_without_household_number_are_reported_not_lost() -> None:
     registry = build_registry([table([person("H1", "甲", "户主"), person(None, "乙", "配偶")])])  # type: ignore[arg-type]
     assert list(registry.problems["rule_id"]) == ["household_id_missing"]

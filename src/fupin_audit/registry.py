@@ -152,7 +152,9 @@ def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for column in ORIGIN:
         values[column] = flat[column].array.take(first_rows)
     households = pd.DataFrame(values)
-    return households, _conflicts(flat, [c for c in columns if c != HOUSEHOLD_KEY], households)
+    row_households = np.empty(len(order), dtype=np.intp)
+    row_households[order] = codes
+    return households, _conflicts(flat, [c for c in columns if c != HOUSEHOLD_KEY], households, row_households)
 
 
 def _first_positions(codes: np.ndarray, count: int) -> np.ndarray:
@@ -163,21 +165,22 @@ def _first_positions(codes: np.ndarray, count: int) -> np.ndarray:
     return first
 
 
-def _conflicts(flat: pd.DataFrame, columns: list[str], households: pd.DataFrame) -> pd.DataFrame:
+def _conflicts(
+    flat: pd.DataFrame, columns: list[str], households: pd.DataFrame, row_households: np.ndarray
+) -> pd.DataFrame:
+    """``household_conflict`` findings; ``row_households`` gives each flat row's row in ``households``."""
     if not columns or flat.empty:
         return findings.empty()
-    # Households in order of first appearance, columns in order (as groupby(sort=False).nunique().stack());
-    # a value disagrees when a non-null value differs from the household's first non-null one.
+    # Households in order of first appearance, columns in order (as groupby(sort=False).nunique().stack()).
+    # A household disagrees when two of its non-null values differ, that is when one differs from
+    # the value chosen for the household (itself one of them).
     codes, household_ids = pd.factorize(flat[HOUSEHOLD_KEY].array)
     disagreeing: list[tuple[int, int]] = []
     for position, column in enumerate(columns):
-        value_codes = pd.factorize(flat[column].array)[0]
-        present = value_codes >= 0
-        groups, value_codes = codes[present], value_codes[present]
-        first = _first_positions(groups, len(household_ids))
-        reference = np.full(len(household_ids), -1, dtype=value_codes.dtype)
-        reference[first >= 0] = value_codes[first[first >= 0]]
-        differing = np.unique(groups[value_codes != reference[groups]])
+        values = flat[column].array
+        chosen = households[column].array.take(row_households)
+        unequal = pd.array(values != chosen, dtype="boolean").to_numpy(dtype=bool, na_value=False)
+        differing = np.unique(codes[unequal & np.asarray(pd.notna(values))])
         disagreeing.extend((int(group), position) for group in differing)
     if not disagreeing:
         return findings.empty()
