@@ -92,7 +92,8 @@ def test_disagreement_in_every_value_type_blanks_aside() -> None:
         sheet.frame[column] = pd.array([row[column] for row in rows], dtype=dtype)
     built = build_registry([sheet])
     conflicts = built.problems
-    found = [(h, m.split("“")[1].split("”")[0]) for h, m in zip(conflicts["household_id"], conflicts["message"])]
+    found = [(h, m.split("“")[1].split("”")[0])
+             for h, m in zip(conflicts["household_id"], conflicts["message"], strict=True)]
     # blanks never disagree (H3), nor the same value twice
     assert sorted(found) == [("H1", "是否危房户"), ("H1", "脱贫属性"), ("H2", "脱贫年度"), ("H2", "首次识别时间")]
 
