@@ -44,11 +44,13 @@ def test_first_rows_from_shared_strings_with_a_gap_and_a_title(tmp_path: Path) -
     sheet.write_number(3, 2, 12.5)
     sheet.write_string(40, 1, "far below")
     book.close()
-    rows = first_rows(tmp_path / "t.xlsx", "人员", 30)
-    assert rows is not None and len(rows) == 30
+    head = first_rows(tmp_path / "t.xlsx", "人员", 30, scan=100)
+    assert head is not None and len(head.rows) == 30
+    rows = head.rows
     assert rows[0] == [None, "花名册", None]
     assert rows[2] == [None, "姓名", "证件号码"] and rows[3] == [None, "甲", "12.5"]
     assert all(row == [None, None, None] for row in rows[4:])
+    assert head.not_text == {2: [3]}
 
 
 def test_first_rows_from_inline_strings(tmp_path: Path) -> None:
@@ -57,8 +59,8 @@ def test_first_rows_from_inline_strings(tmp_path: Path) -> None:
     sheet = book.add_worksheet("人员")
     sheet.write_row(0, 0, ["姓名", "证件号码 "])
     book.close()
-    rows = first_rows(tmp_path / "i.xlsx", "人员", 2)
-    assert rows == [["姓名", "证件号码 "], [None, None]]
+    head = first_rows(tmp_path / "i.xlsx", "人员", 2)
+    assert head is not None and head.rows == [["姓名", "证件号码 "], [None, None]] and head.not_text == {}
 
 
 def test_first_rows_gives_none_when_it_cannot_tell(tmp_path: Path) -> None:
@@ -87,11 +89,26 @@ def test_ids_all_text_need_no_second_load(tmp_path: Path, boolean_loads: list[in
     assert list(raw.numeric) == [6] and not raw.numeric[6].any()
 
 
-def test_ids_stored_as_numbers_are_found_by_the_second_load(tmp_path: Path, boolean_loads: list[int]) -> None:
+def test_ids_stored_as_numbers_in_the_first_rows_start_the_second_load_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, boolean_loads: list[int]
+) -> None:
+    attempts: list[list[int]] = []
+    monkeypatch.setattr(excel, "_load_typing_ids", lambda reader, index, guess: attempts.append(guess))
     (raw,) = read_file(numeric_ids_xlsx(tmp_path / "n.xlsx")).tables
-    assert boolean_loads == [0]
+    assert attempts == [] and boolean_loads == [0]
     assert raw.numeric[2].tolist() == [False, True, False]
     assert raw.numeric[3].tolist() == [True, False, False]
+
+
+def test_an_id_stored_as_a_number_past_the_scanned_rows_is_still_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, boolean_loads: list[int]
+) -> None:
+    rows: list[list[object]] = [["姓名", "证件号码"], *[[f"甲{i}", IDS[0]] for i in range(5)], ["乙", 360426199101010071]]
+    path = write_xlsx(tmp_path / "late.xlsx", {"人员": rows}, numbers_as_numbers=True)
+    monkeypatch.setattr(excel, "SCAN_ROWS", 3)
+    (raw,) = read_file(path).tables
+    assert boolean_loads == [0]  # the one load found the column mixed; the booleans were loaded after it
+    assert raw.numeric[1].tolist() == [False] * 5 + [True]
 
 
 def test_a_wrong_guess_costs_a_second_load_not_a_missed_number(

@@ -8,8 +8,8 @@ workbook stored as numbers. Two ways, cheapest first:
    (xlsxpeek.py), and the one load types those columns itself (strictly, over every row): a column
    fastexcel finds to be all text holds no number. The guess is checked against the header found
    in the loaded sheet.
-2. Otherwise (no guess, a column mixing text and numbers, a wrong guess) the sheet is loaded once
-   more as booleans: calamine turns a number into a boolean and refuses text, so the cells that come
+2. Otherwise (no guess, an ID stored as a number in the first rows scanned or later, a wrong
+   guess) the sheet is loaded once more as booleans: calamine turns a number into a boolean and refuses text, so the cells that come
    back are exactly those stored as numbers (a float load would not do: it parses digit text too).
    When known in advance this load runs in a second thread beside the text load (calamine releases
    the GIL; each load parses the whole sheet, which on two cores slows the text load by a quarter).
@@ -37,6 +37,10 @@ OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 EXCEL_COLUMNS = 16_384
 """Columns in one worksheet (A … XFD)."""
+
+SCAN_ROWS = 500
+"""Rows of a sheet's XML looked at for IDs stored as numbers before the sheet is loaded: a number
+there means the boolean load is needed, so it starts beside the text load at once."""
 
 Booleans = dict[int, pa.ChunkedArray]
 
@@ -143,10 +147,16 @@ def _numeric_mask(booleans: Booleans, column: int, start: int, kept: np.ndarray)
 
 
 def guess_id_columns(path: Path, sheet: str, fields: Sequence[Field] = FIELDS) -> list[int]:
-    """Positions of the ID columns by the header in the sheet's first rows read from its XML ([]: none found)."""
-    head = first_rows(path, sheet, HEAD_ROWS) if path.suffix.lower() in (".xlsx", ".xlsm") else None
-    header = find_header(head, fields) if head else None
-    return id_columns(header.headers, fields) if header is not None else []
+    """Positions of the ID columns by the header in the sheet's first rows read from its XML, when
+    none of their cells in the first ``SCAN_ROWS`` rows is stored as a number ([]: otherwise, or no
+    header found: the boolean load is needed or cannot be ruled out)."""
+    head = first_rows(path, sheet, HEAD_ROWS, SCAN_ROWS) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    header = find_header(head.rows, fields) if head is not None else None
+    if head is None or header is None:
+        return []
+    columns = id_columns(header.headers, fields)
+    numbers = any(row > header.index for column in columns for row in head.not_text.get(column, []))
+    return [] if numbers else columns
 
 
 def _load_typing_ids(reader: fastexcel.ExcelReader, index: int, guess: list[int]) -> tuple[fastexcel.ExcelSheet, set[int]] | None:

@@ -13,6 +13,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element, iterparse
 
@@ -20,6 +21,9 @@ Cell = str | None
 
 SHARED_STRING_LIMIT = 100_000
 """Shared strings read at most to resolve the header cells (writers store the header's first)."""
+
+TEXT_TYPES = ("s", "inlineStr", "str")
+"""Cell types (``t``) holding text: shared, inline, a formula's text result."""
 
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)$")
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -62,7 +66,7 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
 
 def _cells(archive: zipfile.ZipFile, part: str, rows: int) -> Iterator[tuple[int, int, str, str]]:
     """(row, column, type, value) of the cells in the first ``rows`` rows (0-based positions);
-    stops reading the part at the first row past them."""
+    stops reading the part at the first cell past them."""
     with archive.open(part) as handle:
         for _, element in iterparse(handle):
             if _local(element.tag) != "c":
@@ -70,14 +74,14 @@ def _cells(archive: zipfile.ZipFile, part: str, rows: int) -> Iterator[tuple[int
             match = _REF.match(element.get("r") or "")
             if match is None:
                 raise ValueError("cell without a position")
+            row = int(match.group(2)) - 1
+            if row >= rows:
+                return
             kind = element.get("t") or "n"
             if kind == "inlineStr":
                 value = "".join(_text(child) for child in element if _local(child.tag) == "is")
             else:
                 value = next((child.text or "" for child in element if _local(child.tag) == "v"), "")
-            row = int(match.group(2)) - 1
-            if row >= rows:
-                return
             yield row, _column(match.group(1)), kind, value
             element.clear()
 
@@ -95,22 +99,37 @@ def _shared_strings(archive: zipfile.ZipFile, needed: int) -> list[str]:
     return found
 
 
-def first_rows(path: Path, sheet: str, rows: int) -> list[list[Cell]] | None:
-    """The first ``rows`` rows of worksheet ``sheet`` as text cells from column A, or None."""
+@dataclass(frozen=True)
+class SheetHead:
+    """The first rows of a sheet as text cells from column A, and, per column, the rows (0-based)
+    among the first ones scanned whose cell is stored as something other than text (a number …)."""
+
+    rows: list[list[Cell]]
+    not_text: dict[int, list[int]]
+
+
+def first_rows(path: Path, sheet: str, rows: int, scan: int = 0) -> SheetHead | None:
+    """The first ``rows`` rows of worksheet ``sheet``, cell types looked at over ``max(rows, scan)``
+    rows; None when they cannot be read cheaply."""
     try:
         with zipfile.ZipFile(path) as archive:
             part = _sheet_part(archive, sheet)
             if part is None:
                 return None
-            cells = list(_cells(archive, part, rows))
-            shared = [int(value) for _, _, kind, value in cells if kind == "s"]
+            cells = list(_cells(archive, part, max(rows, scan)))
+            shared = [int(value) for row, _, kind, value in cells if kind == "s" and row < rows]
             if shared and max(shared) >= SHARED_STRING_LIMIT:
                 return None
             strings = _shared_strings(archive, max(shared)) if shared else []
-        width = max((column for _, column, _, _ in cells), default=-1) + 1
+        head = [cell for cell in cells if cell[0] < rows]
+        width = max((column for _, column, _, _ in head), default=-1) + 1
         grid: list[list[Cell]] = [[None] * width for _ in range(rows)]
-        for row, column, kind, value in cells:
+        for row, column, kind, value in head:
             grid[row][column] = strings[int(value)] if kind == "s" else value
     except (OSError, KeyError, IndexError, ValueError, SyntaxError, zipfile.BadZipFile):
         return None
-    return grid
+    not_text: dict[int, list[int]] = {}
+    for row, column, kind, value in cells:
+        if kind not in TEXT_TYPES and value:
+            not_text.setdefault(column, []).append(row)
+    return SheetHead(grid, not_text)
