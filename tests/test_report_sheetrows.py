@@ -83,6 +83,14 @@ def test_rows_with_no_value_are_skipped_and_dimensions_kept(tmp_path: Path) -> N
     assert '<row r="2">' not in actual and '<row r="5">' not in actual
 
 
+def test_dimensions_without_a_header_start_at_the_first_row_written(tmp_path: Path) -> None:
+    workbook = Workbook(str(tmp_path / "x.xlsx"), {"constant_memory": True})
+    sheet = workbook.add_worksheet("s")
+    sheetrows.write_rows(sheet, 0, [pd.Series(["", None, "a", "", "b", ""], dtype="str")], [None])
+    workbook.close()
+    assert '<dimension ref="A3:A5"/>' in _sheet_xml(tmp_path / "x.xlsx")
+
+
 def test_chunks_join_into_one_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sheetrows, "CHUNK_ROWS", 3)
     columns = [pd.Series([f"v{i}" if i % 4 else "" for i in range(11)], dtype="str")]

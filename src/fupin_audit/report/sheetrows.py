@@ -59,25 +59,25 @@ def write_rows(sheet: Worksheet, first_row: int, columns: Sequence[pd.Series], f
     arrays = [pa.array(column, type=pa.string(), from_pandas=True) for column in columns]
     sheet._write_single_row(first_row)  # flush the rows written through xlsxwriter's own calls
     used_columns: list[int] = []
-    last_row = None
+    written: list[int] = []
     for start in range(0, total, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, total)
         chunk = [array.slice(start, stop - start) for array in arrays]
-        text, used, last = _render(chunk, first_row + start, letters, styles)
+        text, used, rows = _render(chunk, first_row + start, letters, styles)
         sheet.fh.write(text)
         used_columns += used
-        last_row = last if last is not None else last_row
-    if last_row is not None:
-        sheet._check_dimensions(first_row, min(used_columns))
-        sheet._check_dimensions(last_row, max(used_columns))
+        written += rows
+    if written:
+        sheet._check_dimensions(min(written), min(used_columns))
+        sheet._check_dimensions(max(written), max(used_columns))
     sheet.previous_row = first_row + total
     return first_row + total
 
 
 def _render(
     columns: list[pa.Array], first_row: int, letters: list[str], styles: list[str]
-) -> tuple[str, list[int], int | None]:
-    """XML of these rows, the columns that hold a value and the last row written (0-based)."""
+) -> tuple[str, list[int], list[int]]:
+    """XML of these rows, the columns that hold a value, and the first and last row written (0-based)."""
     count = len(columns[0])
     numbers = pc.cast(pa.array(range(first_row + 1, first_row + count + 1), type=pa.int64()), pa.string())
     cells = []
@@ -97,11 +97,12 @@ def _render(
         )
         cells.append(pc.if_else(present, cell, ""))
     if filled is None:
-        return "", [], None
+        return "", [], []
     rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
     rows = pc.filter(rows, filled)
-    last = first_row + int(pc.max(pc.filter(pa.array(range(count)), filled)).as_py())
-    return "".join(rows.to_pylist()), used, last
+    offsets = pc.indices_nonzero(filled)
+    ends = [first_row + int(offsets[0].as_py()), first_row + int(offsets[-1].as_py())]
+    return "".join(rows.to_pylist()), used, ends
 
 
 def _escaped(values: pa.Array) -> tuple[pa.Array, pa.Array]:
