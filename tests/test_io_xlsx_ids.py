@@ -16,7 +16,7 @@ from fixtures_io import (
     two_row_header_xlsx,
     write_xlsx,
 )
-from fupin_audit.io import excel
+from fupin_audit.io import excel, xlsxpeek
 from fupin_audit.io.reader import read_file
 from fupin_audit.io.xlsxpeek import first_rows
 
@@ -68,6 +68,21 @@ def test_first_rows_gives_none_when_it_cannot_tell(tmp_path: Path) -> None:
     assert first_rows(path, "no such sheet", 30) is None
     (tmp_path / "x.xlsx").write_bytes(b"not a zip")
     assert first_rows(tmp_path / "x.xlsx", "人员", 30) is None
+
+
+@pytest.mark.parametrize("error", [NotImplementedError("Deflate64"), RuntimeError("File is encrypted"), EOFError()])
+def test_first_rows_gives_none_when_the_package_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    path = titled_xlsx(tmp_path / "t.xlsx")
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(xlsxpeek, "iterparse", failing)
+    assert first_rows(path, "贫困人口", 30) is None
+    (raw,) = read_file(path).tables  # and the sheet is still read, the long way
+    assert raw.headers[6] == "证件号码" and list(raw.numeric) == [6] and not raw.numeric[6].any()
 
 
 @pytest.mark.parametrize("fixture", [titled_xlsx, two_row_header_xlsx, merged_keys_xlsx, numeric_ids_xlsx])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,13 @@ SHARED_STRING_LIMIT = 100_000
 
 TEXT_TYPES = ("s", "inlineStr", "str")
 """Cell types (``t``) holding text: shared, inline, a formula's text result."""
+
+UNREADABLE = (
+    OSError, EOFError, KeyError, IndexError, ValueError, SyntaxError, RuntimeError, NotImplementedError,
+    zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile,
+)
+"""What reading the package may raise (damaged or encrypted members, compression zipfile lacks such as
+Deflate64, malformed XML): the peek then gives up and the sheet is read the long way."""
 
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)$")
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -126,7 +134,7 @@ def first_rows(path: Path, sheet: str, rows: int, scan: int = 0) -> SheetHead | 
         grid: list[list[Cell]] = [[None] * width for _ in range(rows)]
         for row, column, kind, value in head:
             grid[row][column] = strings[int(value)] if kind == "s" else value
-    except (OSError, KeyError, IndexError, ValueError, SyntaxError, zipfile.BadZipFile):
+    except UNREADABLE:
         return None
     not_text: dict[int, list[int]] = {}
     for row, column, kind, value in cells:
