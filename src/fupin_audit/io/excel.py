@@ -161,13 +161,14 @@ def guess_id_columns(path: Path, sheet: str, fields: Sequence[Field] = FIELDS) -
 
 def _load_typing_ids(reader: fastexcel.ExcelReader, index: int, guess: list[int]) -> tuple[fastexcel.ExcelSheet, set[int]] | None:
     """The sheet as text except the ``guess`` columns, which fastexcel types over every row; with the
-    positions of those found to hold only text. None when one mixes text with other cells."""
+    positions of those found to hold only text. None when one mixes text with other cells, or the
+    typed load fails in any way (the plain text load then says whether the file is damaged)."""
     try:
         loaded = reader.load_sheet(
             index, header_row=None, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict",
             dtypes={j: "string" for j in range(EXCEL_COLUMNS) if j not in guess},
         )
-    except fastexcel.UnsupportedColumnTypeCombinationError:
+    except fastexcel.FastExcelError:
         return None
     typed = {c.absolute_index: c.dtype for c in loaded.available_columns()}
     if any(typed.get(j, "string") != "string" for j in guess):
