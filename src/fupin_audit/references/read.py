@@ -194,8 +194,8 @@ def _invalid_rows(name: str, column: str, frame: pd.DataFrame, status: pd.Series
 
 
 class PendingLists:
-    """Lists being read in background threads while the caller goes on (the audit assembles and checks
-    the registry meanwhile). Their IDs are checked once the reference date is known: ``check`` hands
+    """Lists being read in background threads while the caller goes on (the audit reads, assembles and
+    checks the registry meanwhile). Their IDs are checked once the reference date is known: ``check`` hands
     that to the same threads, ``result`` waits for every list."""
 
     def __init__(

@@ -1,5 +1,6 @@
 """Low-level xlsxwriter helpers for the report: text conversion, fitted widths, safe sheet names,
-and a list sheet (header frozen, autofilter on) in constant_memory mode.
+a list sheet (header frozen, autofilter on) in constant_memory mode, and closing the workbook at a
+fast deflate level.
 
 Every data value is written as text (``sheetrows``): a value starting with ``=`` stays text, an ID
 stays text.
