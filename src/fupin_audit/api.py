@@ -67,6 +67,7 @@ def audit(
             progress=lambda _: observer.advance(),
         )
         registry = build_registry(tables)
+        del tables  # the sheets as read: their household columns over every member row are not needed again
         reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
         pending.check(reference_date)
         observer.phase("校验")
