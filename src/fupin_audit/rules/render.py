@@ -75,8 +75,8 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
     by_row = "_member" in types
     by_id = not by_row and "证件号码" in types
     member = by_row or by_id
-    if by_row:
-        join = "LEFT JOIN _member_locator m ON m._member = r._member"
+    if by_row:  # only the members the rule returned: a join with all of them hashed every member row
+        join = "LEFT JOIN (SELECT * FROM _member_locator WHERE _member IN (SELECT _member FROM r)) m ON m._member = r._member"
     elif by_id:
         join = (
             "LEFT JOIN _member_by_id i ON i.户编号 = CAST(r.户编号 AS VARCHAR) "
@@ -93,14 +93,15 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
     place = (lambda c: f"coalesce(m.{c}, h.{c})") if member else (lambda c: f"h.{c}")
     kind = f", CAST(r.{KIND_COLUMN} AS VARCHAR) AS {KIND_COLUMN}" if KIND_COLUMN in types else ""
     return f"""
-        WITH r AS ({rule_sql})
+        WITH r AS MATERIALIZED ({rule_sql})
         SELECT {place('县')} AS county, {place('乡镇')} AS township, {place('行政村')} AS village,
                CAST(r.户编号 AS VARCHAR) AS household_id, {person} AS person_id,
                coalesce({', '.join(name_parts)}) AS name,
                {message_sql(message, types)} AS message, {evidence_sql(types)} AS evidence,
                {source} AS source{kind}
         FROM r
-        LEFT JOIN _household_locator h ON h.户编号 = CAST(r.户编号 AS VARCHAR)
+        LEFT JOIN (SELECT * FROM _household_locator WHERE 户编号 IN (SELECT CAST(户编号 AS VARCHAR) FROM r)) h
+               ON h.户编号 = CAST(r.户编号 AS VARCHAR)
         {join}
     """
 
