@@ -171,16 +171,16 @@ def _conflicts(
     """``household_conflict`` findings; ``row_households`` gives each flat row's row in ``households``."""
     if not columns or flat.empty:
         return findings.empty()
-    # Households in order of first appearance, columns in order (as groupby(sort=False).nunique().stack()).
     # A household disagrees when two of its non-null values differ, that is when one differs from
-    # the value chosen for the household (itself one of them).
-    codes, household_ids = pd.factorize(flat[HOUSEHOLD_KEY].array)
+    # the value chosen for the household (itself one of them). Households in ``households`` order,
+    # columns in order (findings.combine orders the findings).
+    household_ids = households[HOUSEHOLD_KEY].to_numpy()
     disagreeing: list[tuple[int, int]] = []
     for position, column in enumerate(columns):
         values = flat[column].array
         chosen = households[column].array.take(row_households)
         unequal = pd.array(values != chosen, dtype="boolean").to_numpy(dtype=bool, na_value=False)
-        differing = np.unique(codes[unequal & np.asarray(pd.notna(values))])
+        differing = np.unique(row_households[unequal & np.asarray(pd.notna(values))])
         disagreeing.extend((int(group), position) for group in differing)
     if not disagreeing:
         return findings.empty()
