@@ -4,7 +4,8 @@ Convention for a rule's SQL (README "Writing rules"): it returns ``户编号`` (
 about one person it also returns ``_member`` (the row id of ``members`` / ``members_x``) or
 ``证件号码``; it may return ``姓名``, and ``_kind`` when the kind depends on the row (a reference
 match dated before identification is wrongful_inclusion, after it should_exit). Every other column
-is a value: the message template may use it and it goes into the evidence. Columns whose name starts with ``_`` are kept out of the evidence.
+is a value: the message template may use it and it goes into the evidence. Columns whose name starts
+with ``_`` are kept out of the evidence.
 """
 
 from __future__ import annotations
@@ -70,18 +71,29 @@ def source_sql(alias: str) -> str:
     return f"concat_ws(':', {alias}._file, nullif({alias}._sheet, ''), CAST({alias}._row AS VARCHAR))"
 
 
+HOUSEHOLD_OF_R = "CAST(r.户编号 AS VARCHAR)"
+"""A rule result's household number, as the locator tables hold it."""
+
+
+def _only(table: str, column: str, key: str) -> str:
+    """The rows of a locator table whose ``column`` is among the rule result's ``key`` values: joined
+    whole, DuckDB hashed the locator (every member row) rather than the few rows the rule returned."""
+    return f"(SELECT * FROM {table} WHERE {column} IN (SELECT {key} FROM r))"
+
+
 def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
-    """Wrap a rule's SELECT so it returns the findings columns (except rule_id, kind, severity)."""
+    """Wrap a rule's SELECT so it returns the findings columns (except rule_id, kind, severity). The
+    result is materialized once (``r``) and each locator narrowed to its keys (``_only``)."""
     by_row = "_member" in types
     by_id = not by_row and "证件号码" in types
     member = by_row or by_id
-    if by_row:  # only the members the rule returned: a join with all of them hashed every member row
-        join = "LEFT JOIN (SELECT * FROM _member_locator WHERE _member IN (SELECT _member FROM r)) m ON m._member = r._member"
+    if by_row:
+        join = f"LEFT JOIN {_only('_member_locator', '_member', '_member')} m ON m._member = r._member"
     elif by_id:
         join = (
-            "LEFT JOIN _member_by_id i ON i.户编号 = CAST(r.户编号 AS VARCHAR) "
+            f"LEFT JOIN {_only('_member_by_id', '户编号', HOUSEHOLD_OF_R)} i ON i.户编号 = {HOUSEHOLD_OF_R} "
             "AND i.证件号码 = CAST(r.证件号码 AS VARCHAR) "
-            "LEFT JOIN _member_locator m ON m._member = i._member"
+            f"LEFT JOIN {_only('_member_locator', '户编号', HOUSEHOLD_OF_R)} m ON m._member = i._member"
         )
     else:
         join = ""
@@ -95,13 +107,12 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
     return f"""
         WITH r AS MATERIALIZED ({rule_sql})
         SELECT {place('县')} AS county, {place('乡镇')} AS township, {place('行政村')} AS village,
-               CAST(r.户编号 AS VARCHAR) AS household_id, {person} AS person_id,
+               {HOUSEHOLD_OF_R} AS household_id, {person} AS person_id,
                coalesce({', '.join(name_parts)}) AS name,
                {message_sql(message, types)} AS message, {evidence_sql(types)} AS evidence,
                {source} AS source{kind}
         FROM r
-        LEFT JOIN (SELECT * FROM _household_locator WHERE 户编号 IN (SELECT CAST(户编号 AS VARCHAR) FROM r)) h
-               ON h.户编号 = CAST(r.户编号 AS VARCHAR)
+        LEFT JOIN {_only('_household_locator', '户编号', HOUSEHOLD_OF_R)} h ON h.户编号 = {HOUSEHOLD_OF_R}
         {join}
     """
 
