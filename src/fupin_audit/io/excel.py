@@ -9,8 +9,9 @@ workbook stored as numbers. Two ways, cheapest first:
    fastexcel finds to be all text holds no number. The guess is checked against the header found
    in the loaded sheet.
 2. Otherwise (no guess, an ID stored as a number in the first rows scanned or later, a wrong
-   guess) the sheet is loaded once more as booleans: calamine turns a number into a boolean and refuses text, so the cells that come
-   back are exactly those stored as numbers (a float load would not do: it parses digit text too).
+   guess) the sheet is loaded once more as booleans: calamine turns a number into a boolean and
+   refuses text, so the cells that come back are exactly those stored as numbers (a float load
+   would not do: it parses digit text too).
    When known in advance this load runs in a second thread beside the text load (calamine releases
    the GIL; each load parses the whole sheet, which on two cores slows the text load by a quarter).
 """
@@ -159,10 +160,10 @@ def guess_id_columns(path: Path, sheet: str, fields: Sequence[Field] = FIELDS) -
     return [] if numbers else columns
 
 
-def _load_typing_ids(reader: fastexcel.ExcelReader, index: int, guess: list[int]) -> tuple[fastexcel.ExcelSheet, set[int]] | None:
-    """The sheet as text except the ``guess`` columns, which fastexcel types over every row; with the
-    positions of those found to hold only text. None when one mixes text with other cells, or the
-    typed load fails in any way (the plain text load then says whether the file is damaged)."""
+def _load_typing_ids(reader: fastexcel.ExcelReader, index: int, guess: list[int]) -> fastexcel.ExcelSheet | None:
+    """The sheet as text except the ``guess`` columns, which fastexcel types over every row: returned
+    only when they all hold text alone. None when one mixes text with other cells, or the typed
+    load fails in any way (the plain text load then says whether the file is damaged)."""
     try:
         loaded = reader.load_sheet(
             index, header_row=None, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict",
@@ -173,7 +174,7 @@ def _load_typing_ids(reader: fastexcel.ExcelReader, index: int, guess: list[int]
     typed = {c.absolute_index: c.dtype for c in loaded.available_columns()}
     if any(typed.get(j, "string") != "string" for j in guess):
         return None
-    return loaded, set(guess)
+    return loaded
 
 
 def read_workbook(
@@ -214,14 +215,12 @@ def _read_sheet(
 ) -> RawTable | None:
     """One sheet as a ``RawTable``, or None when it is left out (recorded in ``result``)."""
     guess = guess_id_columns(path, name, fields)
-    single = _load_typing_ids(reader, index, guess) if guess else None
+    loaded = _load_typing_ids(reader, index, guess) if guess else None
+    all_text = set(guess) if loaded is not None else set()  # ID columns shown to hold no number
     booleans: Future[Booleans] | None = None
-    all_text: set[int] = set()
-    if single is None:
+    if loaded is None:
         booleans = pool.submit(_boolean_sheet, path, index)
         loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-    else:
-        loaded, all_text = single
     hidden = loaded.visible != "visible"
     if hidden and not include_hidden and sheet is None:
         result.skipped_sheets.append(SkippedSheet(name, "隐藏工作表"))
