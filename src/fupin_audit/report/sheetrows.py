@@ -125,8 +125,7 @@ def _escaped(values: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 def _escape_one(value: str) -> tuple[str, bool]:
     """One value as xlsxwriter writes it: cut to Excel's limit, control characters as ``_xHHHH_``."""
-    if len(value.encode("utf-16-le")) // 2 > MAX_UTF16:
-        value = _utf16_cut(value)
+    value = _utf16_cut(value)
     value = _ESCAPED_ESCAPE.sub(r"_x005F\1", value)
     value = _CONTROL.sub(lambda match: f"_x{ord(match.group(1)):04X}_", value)
     value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
@@ -135,7 +134,8 @@ def _escape_one(value: str) -> tuple[str, bool]:
 
 
 def _utf16_cut(value: str) -> str:
-    """The longest prefix of ``value`` within ``MAX_UTF16`` UTF-16 code units (no split surrogate pair)."""
+    """The longest prefix of ``value`` within ``MAX_UTF16`` UTF-16 code units (no split surrogate
+    pair): ``value`` itself when it fits."""
     units = 0
     for index, char in enumerate(value):
         units += 2 if ord(char) > 0xFFFF else 1
