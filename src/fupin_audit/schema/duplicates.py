@@ -77,11 +77,11 @@ def repeated_in_household_findings(members: pd.DataFrame, repeated: np.ndarray) 
         return findings.empty()
     candidates = members.iloc[repeated]
     pair = candidates[[HOUSEHOLD_KEY, ID_COLUMN]]
-    repeated = pair.duplicated(keep="first").to_numpy(dtype=bool)
-    if not repeated.any():
+    again = pair.duplicated(keep="first").to_numpy(dtype=bool)  # rows after the first of their pair
+    if not again.any():
         return findings.empty()
-    firsts = pair.duplicated(keep=False).to_numpy(dtype=bool) & ~repeated  # first rows of repeated pairs
-    rows, first = candidates[repeated], candidates[firsts]
+    firsts = pair.duplicated(keep=False).to_numpy(dtype=bool) & ~again  # first rows of repeated pairs
+    rows, first = candidates[again], candidates[firsts]
     first_source = dict(
         zip(zip(column(first, HOUSEHOLD_KEY), column(first, ID_COLUMN), strict=True), sources(first), strict=True)
     )
