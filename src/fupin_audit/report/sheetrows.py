@@ -36,6 +36,9 @@ MAX_UTF16 = 32_767
 _SPECIAL = r"[\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]|_x[0-9a-fA-F]{4}_"
 """Values escaped in Python: control characters and text that looks like their escape."""
 
+_MARKUP_OR_SPECIAL = r"[&<>\x00-\x08\x0b-\x1f\x{FFFE}\x{FFFF}]|_x[0-9a-fA-F]{4}_"
+"""Values that need any escaping (found in one pass over the column; most need none)."""
+
 _SPACE = (
     r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
     r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
@@ -106,21 +109,32 @@ def _render(
 
 
 def _escaped(values: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """XML text of each value and whether it needs ``xml:space="preserve"``."""
-    special = pc.or_(
-        pc.match_substring_regex(values, _SPECIAL),
-        pc.greater(pc.utf8_length(values), MAX_UTF16 // 2),
-    )
+    """XML text of each value and whether it needs ``xml:space="preserve"``.
+
+    One scan finds the values that need escaping at all; only those are escaped (``&<>`` with Arrow,
+    the rare control characters and over-long text in Python)."""
     edges = (pc.utf8_slice_codeunits(values, 0, 1), pc.utf8_slice_codeunits(values, -1, 2**31 - 1))
     preserve = pc.or_(*(pc.match_substring_regex(edge, _ONE_SPACE) for edge in edges))
-    text = values
+    flagged = pc.or_(
+        pc.match_substring_regex(values, _MARKUP_OR_SPECIAL),
+        pc.greater(pc.utf8_length(values), MAX_UTF16 // 2),
+    )
+    if not pc.any(flagged).as_py():
+        return values, preserve
+    subset = pc.filter(values, flagged)
+    text = subset
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, raw, entity)
+    kept = pc.filter(preserve, flagged)
+    special = pc.or_(
+        pc.match_substring_regex(subset, _SPECIAL),
+        pc.greater(pc.utf8_length(subset), MAX_UTF16 // 2),
+    )
     if pc.any(special).as_py():
-        rare = [_escape_one(value) for value in pc.filter(values, special).to_pylist()]
+        rare = [_escape_one(value) for value in pc.filter(subset, special).to_pylist()]
         text = pc.replace_with_mask(text, special, pa.array([t for t, _ in rare], type=pa.string()))
-        preserve = pc.replace_with_mask(preserve, special, pa.array([p for _, p in rare], type=pa.bool_()))
-    return text, preserve
+        kept = pc.replace_with_mask(kept, special, pa.array([p for _, p in rare], type=pa.bool_()))
+    return pc.replace_with_mask(values, flagged, text), pc.replace_with_mask(preserve, flagged, kept)
 
 
 def _escape_one(value: str) -> tuple[str, bool]:
