@@ -3,6 +3,7 @@ workbook is zipped at the fast deflate level."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 import zlib
@@ -152,3 +153,29 @@ def test_zipfile_restored_when_writing_fails(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(OSError, match="disk full"):
         xlsxtable.close(workbook)
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+
+
+def _workbook(path: Path) -> Workbook:
+    workbook = Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
+    workbook.set_properties({"created": dt.datetime(2024, 1, 2, 3, 4, 5)})
+    full = workbook.add_worksheet("rows")
+    full.write_string(0, 0, "表头")
+    sheetrows.write_rows(full, 1, [pd.Series(TRICKY, dtype="str"), pd.Series(list(reversed(TRICKY)), dtype="str")], [None, None])
+    workbook.add_worksheet("empty")
+    workbook.add_worksheet("header only").write_string(0, 0, "仅表头")
+    return workbook
+
+
+def test_rows_copied_as_bytes_give_the_xml_xlsxwriter_writes(tmp_path: Path) -> None:
+    (tmp_path / "ours").mkdir()
+    (tmp_path / "theirs").mkdir()
+    ours, theirs = tmp_path / "ours" / "x.xlsx", tmp_path / "theirs" / "x.xlsx"
+    xlsxtable.close(_workbook(ours))
+    _workbook(theirs).close()
+    with zipfile.ZipFile(ours) as a, zipfile.ZipFile(theirs) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            assert a.read(name) == b.read(name), name
+        assert "仅表头" in a.read("xl/worksheets/sheet3.xml").decode("utf-8")
+    assert [p.name for p in ours.parent.iterdir()] == ["x.xlsx"]  # every row file removed
+    assert len(list(theirs.parent.iterdir())) == 2  # xlsxwriter leaves the empty sheet's

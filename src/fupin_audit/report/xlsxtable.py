@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import shutil
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -158,10 +160,14 @@ def chunks(total: int, size: int) -> Iterable[tuple[int, int]]:
 
 
 def close(workbook: Workbook) -> None:
-    """Write the workbook (``Workbook.close``), zipped at ``DEFLATE_LEVEL``.
+    """Write the workbook (``Workbook.close``), zipped at ``DEFLATE_LEVEL``, each constant_memory
+    sheet's rows copied into its XML as bytes (``_copy_rows``).
 
     xlsxwriter has no option for the level: the ``ZipFile`` its workbook module uses is swapped for
     the duration of the call (under a lock, restored even on error)."""
+    sheets = [sheet for sheet in workbook.worksheets() if sheet.constant_memory]
+    for sheet in sheets:
+        sheet._write_optimized_sheet_data = functools.partial(_copy_rows, sheet)
     with _DEFLATE_LOCK:
         original = xlsxwriter.workbook.ZipFile
         xlsxwriter.workbook.ZipFile = functools.partial(original, compresslevel=DEFLATE_LEVEL)
@@ -169,3 +175,25 @@ def close(workbook: Workbook) -> None:
             workbook.close()
         finally:
             xlsxwriter.workbook.ZipFile = original
+            for sheet in sheets:
+                del sheet._write_optimized_sheet_data
+
+
+def _copy_rows(sheet: Worksheet) -> None:
+    """xlsxwriter's ``_write_optimized_sheet_data`` copying the row file as bytes: it decodes and
+    re-encodes it 64 KB at a time (4 s for the 800 MB of the 5M report). Same XML (tested); the row
+    file of a sheet without rows is removed too (xlsxwriter leaves it in the temporary folder)."""
+    if not hasattr(sheet.fh, "buffer"):
+        Worksheet._write_optimized_sheet_data(sheet)  # an in-memory sheet
+        return
+    if sheet.dim_rowmin is None:
+        sheet._xml_empty_tag("sheetData")
+    else:
+        sheet._xml_start_tag("sheetData")
+        sheet.row_data_fh.flush()
+        sheet.fh.flush()
+        with open(sheet.row_data_filename, "rb") as rows:
+            shutil.copyfileobj(rows, sheet.fh.buffer, 1 << 20)
+        sheet._xml_end_tag("sheetData")
+    sheet.row_data_fh.close()
+    os.unlink(sheet.row_data_filename)
