@@ -78,3 +78,12 @@ def test_ids_and_order_do_not_depend_on_input_order_even_for_equal_messages() ->
     backward = findings.combine([findings.make_findings(rows[::-1])])
     assert forward.equals(backward)
     assert forward["finding_id"].is_unique
+
+
+def test_a_repeated_finding_is_dropped_even_when_a_finding_of_another_kind_sorts_between() -> None:
+    """Rows equal in everything the order looks at but the kind: the repeat is not next to the first."""
+    row = {"rule_id": "r", "severity": "medium", "household_id": "1", "person_id": "", "message": "m", "evidence": {}}
+    parts = [findings.make_findings([{**row, "kind": kind}]) for kind in ("data_error", "wrongful_exit", "data_error")]
+    combined = findings.combine(parts)
+    assert sorted(combined["kind"]) == ["data_error", "wrongful_exit"]
+    assert combined["finding_id"].is_unique

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -109,6 +110,10 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_MAYBE_DISCRIMINATOR = "|".join(re.escape(t) for t in ("\\u", *(json.dumps(k, ensure_ascii=False) for k in DISCRIMINATOR_KEYS)))
+"""A ``\\u`` escape or a discriminator key as JSON text (one scan of the evidence, not one per key)."""
+
+
 def _discriminator(evidence: str) -> str:
     try:
         values = json.loads(evidence) if evidence else {}
@@ -123,9 +128,7 @@ def _discriminators(evidence: pd.Series) -> pd.Series:
     """``_discriminator`` of each evidence text, parsing only the texts that can hold one of the
     keys: those containing a key as JSON text, or a ``\\u`` escape (which could spell one)."""
     out = pd.Series("", index=evidence.index, dtype="str")
-    maybe = evidence.str.contains("\\u", regex=False)
-    for key in DISCRIMINATOR_KEYS:
-        maybe |= evidence.str.contains(json.dumps(key, ensure_ascii=False), regex=False)
+    maybe = evidence.str.contains(_MAYBE_DISCRIMINATOR, regex=True)
     if maybe.any():
         out[maybe] = evidence[maybe].map(_discriminator).astype("str")
     return out
@@ -157,9 +160,13 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return empty()
     out = pd.concat(parts, ignore_index=True)
-    out = out.take(_order(out).to_numpy())
+    keys = _sort_keys(out)
+    order = pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in ORDER])
+    out = out.take(order.to_numpy())
     rows = len(out)
-    out = out.drop_duplicates(subset=[c for c in COLUMNS if c != "finding_id"]).reset_index(drop=True)
+    if _neighbours_alike(keys.take(order)):  # else no two rows can be equal
+        out = out.drop_duplicates(subset=[c for c in COLUMNS if c != "finding_id"])
+    out = out.reset_index(drop=True)
     ids = out["finding_id"]
     if len(out) < rows or ids.eq("").any() or ids.duplicated().any():
         out["finding_id"] = finding_ids(out)  # over the whole table: findings from several producers
@@ -174,12 +181,26 @@ ORDER = ("county", "township", "village", "household_id", "severity", "rule_id",
 all else keep no input order."""
 
 
-def _order(frame: pd.DataFrame) -> pa.Array:
-    """Row positions of ``frame`` in ``ORDER`` (Arrow's stable multi-column sort: strings by code point,
-    as Python compares them, and much faster than pandas' on long text)."""
+def _sort_keys(frame: pd.DataFrame) -> pa.Table:
+    """The ``ORDER`` columns as Arrow, severity as its rank, for Arrow's stable multi-column sort
+    (strings by code point, as Python compares them, and much faster than pandas' on long text)."""
     columns = {c: pa.array(frame[c], type=pa.string()) for c in ORDER if c != "severity"}
     columns["severity"] = pa.array(frame["severity"].map(SEVERITY_ORDER).to_numpy(dtype="int64"))
-    return pc.sort_indices(pa.table(columns), sort_keys=[(c, "ascending") for c in ORDER])
+    return pa.table(columns)
+
+
+def _neighbours_alike(keys: pa.Table) -> bool:
+    """Whether two neighbouring rows of sorted ``keys`` are equal in every column. Duplicate findings
+    are equal in these keys, and rows equal in the keys sort next to each other: without such
+    neighbours there are no duplicates to drop."""
+    if keys.num_rows < 2:
+        return False
+    alike = None
+    for name in keys.column_names:
+        column = keys.column(name)
+        equal = pc.equal(column.slice(1), column.slice(0, keys.num_rows - 1))
+        alike = equal if alike is None else pc.and_(alike, equal)
+    return bool(pc.any(alike).as_py())
 
 
 LOCATION = {"county": "县", "township": "乡镇", "village": "行政村"}
