@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 import xlsxwriter.workbook
 from xlsxwriter.workbook import Workbook
@@ -77,6 +78,15 @@ def test_same_xml_as_write_string(tmp_path: Path, wrap_first: bool) -> None:
     actual = _write(tmp_path / "fast.xlsx", columns, bulk=True, wrap_first=wrap_first)
     assert actual == expected
     assert "_x0001_" in actual and "&amp;b&lt;c&gt;d" in actual and 'xml:space="preserve"' in actual
+
+
+def test_columns_held_in_several_arrow_chunks_give_the_same_xml(tmp_path: Path) -> None:
+    half = len(TRICKY) // 2
+    chunked = pa.chunked_array([TRICKY[:half], [], TRICKY[half:]], type=pa.large_string())
+    columns = [pd.Series(pd.arrays.ArrowStringArray(chunked)), pd.Series(list(reversed(TRICKY)), dtype="str")]
+    assert isinstance(pa.array(columns[0], type=pa.string(), from_pandas=True), pa.ChunkedArray)
+    expected = _write(tmp_path / "slow.xlsx", columns, bulk=False)
+    assert _write(tmp_path / "fast.xlsx", columns, bulk=True) == expected
 
 
 def test_rows_with_no_value_are_skipped_and_dimensions_kept(tmp_path: Path) -> None:

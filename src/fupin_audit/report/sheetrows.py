@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -61,13 +62,15 @@ def write_rows(sheet: Worksheet, first_row: int, columns: Sequence[pd.Series], f
     letters = [xl_col_to_name(col) for col in range(len(columns))]
     arrays = [pa.array(column, type=pa.string(), from_pandas=True) for column in columns]
     sheet._write_single_row(first_row)  # flush the rows written through xlsxwriter's own calls
+    sheet.fh.flush()  # its text layer: our rows go to the file underneath as UTF-8 bytes
     used_columns: list[int] = []
     written: list[int] = []
     for start in range(0, total, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, total)
-        chunk = [array.slice(start, stop - start) for array in arrays]
-        text, used, rows = _render(chunk, first_row + start, letters, styles)
-        sheet.fh.write(text)
+        chunk = [_contiguous(array.slice(start, stop - start)) for array in arrays]
+        xml, used, rows = _render(chunk, first_row + start, letters, styles)
+        if xml is not None:
+            sheet.fh.buffer.write(xml)
         used_columns += used
         written += rows
     if written:
@@ -77,9 +80,14 @@ def write_rows(sheet: Worksheet, first_row: int, columns: Sequence[pd.Series], f
     return first_row + total
 
 
+def _contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array (a column read in pieces comes as several; masks and buffers need one)."""
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
 def _render(
     columns: list[pa.Array], first_row: int, letters: list[str], styles: list[str]
-) -> tuple[str, list[int], list[int]]:
+) -> tuple[pa.Buffer | None, list[int], list[int]]:
     """XML of these rows, the columns that hold a value, and the first and last row written (0-based)."""
     count = len(columns[0])
     numbers = pc.cast(pa.array(range(first_row + 1, first_row + count + 1), type=pa.int64()), pa.string())
@@ -100,12 +108,19 @@ def _render(
         )
         cells.append(pc.if_else(present, cell, ""))
     if filled is None:
-        return "", [], []
+        return None, [], []
     rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
     rows = pc.filter(rows, filled)
     offsets = pc.indices_nonzero(filled)
     ends = [first_row + int(offsets[0].as_py()), first_row + int(offsets[-1].as_py())]
-    return "".join(rows.to_pylist()), used, ends
+    return _utf8(rows), used, ends
+
+
+def _utf8(rows: pa.Array) -> pa.Buffer:
+    """The rows' text one after another: the UTF-8 bytes Arrow holds them in (no Python strings)."""
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64 if pa.types.is_large_string(rows.type) else np.int32)
+    first, last = int(offsets[rows.offset]), int(offsets[rows.offset + len(rows)])
+    return rows.buffers()[2].slice(first, last - first)
 
 
 def _escaped(values: pa.Array) -> tuple[pa.Array, pa.Array]:
