@@ -47,10 +47,10 @@ def normalize_ids(members: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, 
     out["证件有效"] = result["status"].isin(VALID_STATUSES).astype("boolean")
     out["证件出生日期"] = result["birth_date"]
     out["证件性别"] = result["sex"]
-    status = result["status"].to_numpy()
+    status = result["status"]  # categorical: compared by its codes, not as 5M Python strings
     parts = []
     for name in RULES:
-        chosen = status == name
+        chosen = (status == name).to_numpy()
         if chosen.any():
             parts.append(_findings(members[chosen], result["normalized"][chosen], name, as_of))
     return out, pd.concat(parts, ignore_index=True) if parts else findings.empty()
