@@ -34,6 +34,7 @@ EXPECTED: dict[str, str] = {
 
 _ORIGIN = ("_file", "_sheet", "_row")
 _NO_ROWS = np.array([], dtype=np.intp)
+_NO_ROWS.flags.writeable = False
 
 PARSE_THREADS = min(4, os.cpu_count() or 1)
 """Columns parsed at once (the parsing is Arrow compute, which runs outside the GIL)."""

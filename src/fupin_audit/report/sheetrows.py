@@ -8,9 +8,10 @@ xlsxwriter writes (inline strings, ``_xHHHH_`` for control characters, ``xml:spa
 around edge whitespace, text cut at Excel's 32,767 characters) — and appends them to that file.
 Empty values are left blank and a row with no value is not written, as xlsxwriter does.
 
-This reaches into xlsxwriter's constant_memory state (``_write_single_row``, ``fh``,
-``previous_row``, ``_check_dimensions``, ``Format._get_xf_index``); tests compare the sheet XML
-with what ``write_string`` produces for the same values, so a change there fails them.
+This reaches into xlsxwriter's constant_memory state (``_write_single_row``, ``fh`` and the byte file
+under its text layer, ``previous_row``, ``_check_dimensions``, ``Format._get_xf_index``); tests
+compare the sheet XML with what ``write_string`` produces for the same values, so a change there
+fails them.
 
 Values shaped like xlsxwriter's prepared rich strings (``<r>…</r>``) are escaped like any text.
 """
@@ -130,10 +131,7 @@ def _escaped(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     the rare control characters and over-long text in Python)."""
     edges = (pc.utf8_slice_codeunits(values, 0, 1), pc.utf8_slice_codeunits(values, -1, 2**31 - 1))
     preserve = pc.or_(*(pc.match_substring_regex(edge, _ONE_SPACE) for edge in edges))
-    flagged = pc.or_(
-        pc.match_substring_regex(values, _MARKUP_OR_SPECIAL),
-        pc.greater(pc.utf8_length(values), MAX_UTF16 // 2),
-    )
+    flagged = _matching(values, _MARKUP_OR_SPECIAL)
     if not pc.any(flagged).as_py():
         return values, preserve
     subset = pc.filter(values, flagged)
@@ -141,15 +139,17 @@ def _escaped(values: pa.Array) -> tuple[pa.Array, pa.Array]:
     for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, raw, entity)
     kept = pc.filter(preserve, flagged)
-    special = pc.or_(
-        pc.match_substring_regex(subset, _SPECIAL),
-        pc.greater(pc.utf8_length(subset), MAX_UTF16 // 2),
-    )
+    special = _matching(subset, _SPECIAL)
     if pc.any(special).as_py():
         rare = [_escape_one(value) for value in pc.filter(subset, special).to_pylist()]
         text = pc.replace_with_mask(text, special, pa.array([t for t, _ in rare], type=pa.string()))
         kept = pc.replace_with_mask(kept, special, pa.array([p for _, p in rare], type=pa.bool_()))
     return pc.replace_with_mask(values, flagged, text), pc.replace_with_mask(preserve, flagged, kept)
+
+
+def _matching(values: pa.Array, pattern: str) -> pa.Array:
+    """Values matching ``pattern``, or long enough that they may need cutting at Excel's limit."""
+    return pc.or_(pc.match_substring_regex(values, pattern), pc.greater(pc.utf8_length(values), MAX_UTF16 // 2))
 
 
 def _escape_one(value: str) -> tuple[str, bool]:
