@@ -133,7 +133,9 @@ def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     columns = _household_columns(flat)
     if HOUSEHOLD_KEY not in flat.columns:
         return pd.DataFrame({HOUSEHOLD_KEY: pd.Series([], dtype="str")}), findings.empty()
-    head = (flat["与户主关系"] == "户主").fillna(False).to_numpy(dtype=bool) if "与户主关系" in flat.columns else np.zeros(len(flat), bool)
+    head = np.zeros(len(flat), dtype=bool)
+    if "与户主关系" in flat.columns:
+        head = (flat["与户主关系"] == "户主").fillna(False).to_numpy(dtype=bool)
     order = np.concatenate([np.flatnonzero(head), np.flatnonzero(~head)])  # head rows first, each in file order
     codes, household_ids = pd.factorize(flat[HOUSEHOLD_KEY].array.take(order))
     # origin comes from one row, the household's first in that order
