@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,10 +99,10 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.loc[:, list(COLUMNS)].copy()
     for column in COLUMNS:
         out[column] = out[column].astype("str").where(out[column].notna(), "")
-    bad_kind = set(out["kind"]) - set(KIND_CODES)
+    bad_kind = set(out["kind"].unique()) - set(KIND_CODES)  # unique first: iterating 250,000 values takes 0.2 s
     if bad_kind:
         raise ValueError(f"unknown finding kinds {sorted(bad_kind)}")
-    bad_severity = set(out["severity"]) - set(SEVERITIES)
+    bad_severity = set(out["severity"].unique()) - set(SEVERITIES)
     if bad_severity:
         raise ValueError(f"unknown severities {sorted(bad_severity)}")
     out = out.reset_index(drop=True)
@@ -164,7 +165,7 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     order = pc.sort_indices(keys, sort_keys=[(c, "ascending") for c in ORDER])
     out = out.take(order.to_numpy())
     rows = len(out)
-    if _neighbours_alike(keys.take(order)):  # else no two rows can be equal
+    if _neighbours_alike(keys, order):  # else no two rows can be equal
         out = out.drop_duplicates(subset=[c for c in COLUMNS if c != "finding_id"])
     out = out.reset_index(drop=True)
     ids = out["finding_id"]
@@ -186,21 +187,25 @@ def _sort_keys(frame: pd.DataFrame) -> pa.Table:
     (strings by code point, as Python compares them, and much faster than pandas' on long text)."""
     columns = {c: pa.array(frame[c], type=pa.string()) for c in ORDER if c != "severity"}
     columns["severity"] = pa.array(frame["severity"].map(SEVERITY_ORDER).to_numpy(dtype="int64"))
-    return pa.table(columns)
+    return pa.table({c: columns[c] for c in ORDER})
 
 
-def _neighbours_alike(keys: pa.Table) -> bool:
-    """Whether two neighbouring rows of sorted ``keys`` are equal in every column. Duplicate findings
-    are equal in these keys, and rows equal in the keys sort next to each other: without such
-    neighbours there are no duplicates to drop."""
-    if keys.num_rows < 2:
-        return False
-    alike = None
+def _neighbours_alike(keys: pa.Table, order: pa.Array) -> bool:
+    """Whether two rows next to each other in ``order`` (the sort of ``keys``) are equal in every key.
+    Duplicate findings are equal in these keys, and rows equal in the keys sort next to each other:
+    without such neighbours there are no duplicates to drop.
+
+    Compared a column at a time and only where the pairs are still alike: the long texts, last in
+    ``ORDER``, are taken at few places (taking them whole took up to 1 s for 280,000 findings)."""
+    positions = order.to_numpy()
+    pairs = np.arange(max(keys.num_rows - 1, 0))  # pair i: rows positions[i] and positions[i + 1]
     for name in keys.column_names:
+        if not len(pairs):
+            break
         column = keys.column(name)
-        equal = pc.equal(column.slice(1), column.slice(0, keys.num_rows - 1))
-        alike = equal if alike is None else pc.and_(alike, equal)
-    return bool(pc.any(alike).as_py())
+        equal = pc.equal(column.take(positions[pairs]), column.take(positions[pairs + 1]))
+        pairs = pairs[pc.fill_null(equal, False).to_numpy(zero_copy_only=False)]
+    return bool(len(pairs))
 
 
 LOCATION = {"county": "县", "township": "乡镇", "village": "行政村"}

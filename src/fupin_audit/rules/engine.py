@@ -75,7 +75,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
     frame = table.to_pandas()
     frame["rule_id"] = rule.id
     frame["kind"] = frame.pop(KIND_COLUMN).fillna(rule.kind) if KIND_COLUMN in frame.columns else rule.kind
-    unknown = sorted(set(frame["kind"]) - set(KIND_CODES))
+    unknown = sorted(set(frame["kind"].unique()) - set(KIND_CODES))
     if unknown:
         raise duckdb.InvalidInputException(
             f"结果列 {KIND_COLUMN} 的值 {'、'.join(unknown)} 不是已知的问题类型（可选：{', '.join(KIND_CODES)}）"
