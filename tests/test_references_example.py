@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -11,7 +12,10 @@ import pandas as pd
 import pytest
 
 from fupin_audit import audit
-from fupin_audit.references import INVALID_SHEET
+from fupin_audit.idcard import id_numbers
+from fupin_audit.references import INVALID_SHEET, reference_summary
+from fupin_audit.references.read import read_references
+from fupin_audit.rules import load_rules
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 LISTS = ("payroll", "cadres", "relatives", "vehicles", "property", "business", "deaths")
@@ -62,6 +66,19 @@ def test_summary_counts_rows_invalid_ids_and_matched_people(with_lists):
     assert (summary["行数"] >= 200).all()
     invalid = with_lists.reference_matches[INVALID_SHEET]
     assert set(invalid["名单"]) == {"payroll", "vehicles"} and len(invalid) == 4
+
+
+def test_summary_counts_the_same_without_the_checked_ids(with_lists):
+    """The audit counts the lists against the checked registry's sorted ID numbers; a registry not
+    checked (no ``valid_ids``) is counted from its members, with the same result."""
+    registry = with_lists.registry
+    valid = registry.members[registry.members["证件有效"].fillna(False).to_numpy(dtype=bool)]
+    assert list(registry.valid_ids) == sorted(set(id_numbers(valid["证件号码"]).tolist()))
+    paths = {n: EXAMPLES / "references" / f"{n}.csv" for n in LISTS}
+    lists = read_references(load_rules(None), paths, with_lists.as_of)
+    unchecked = dataclasses.replace(registry, valid_ids=None)
+    assert reference_summary(lists, unchecked).equals(reference_summary(lists, registry))
+    assert reference_summary(lists, registry).equals(with_lists.references)
 
 
 def test_evidence_and_sheets_carry_the_matched_rows(with_lists):

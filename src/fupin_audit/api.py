@@ -93,7 +93,7 @@ def audit(
         rules_table=rules_table(ruleset),
         parameters=run.parameters,
         skipped_rules=run.skipped,
-        references=reference_summary(lists, registry.members),
+        references=reference_summary(lists, registry),
         reference_matches=match_sheets(found, ruleset, lists),
         reference_files=tuple(list_paths.values()),
         baseline_path=Path(baseline) if baseline is not None else None,

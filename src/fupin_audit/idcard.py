@@ -155,6 +155,12 @@ def id_numbers(ids: pd.Series) -> np.ndarray:
     return np.asarray(body.to_numpy(zero_copy_only=False)) * 11 + np.asarray(check.to_numpy(zero_copy_only=False))
 
 
+def distinct_of_sorted(ordered: np.ndarray) -> np.ndarray:
+    """Each value of a sorted array once (``np.unique``, which sorts again, is ten times slower on
+    millions of ID numbers)."""
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
+
+
 def _flag(numeric: pd.Series | None, n: int) -> np.ndarray:
     if numeric is None:
         return np.zeros(n, dtype=bool)

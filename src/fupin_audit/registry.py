@@ -34,11 +34,16 @@ class Registry:
     data_error findings found while reading and assembling (unreadable values, household values that
     disagree between member rows). The normalized sheets it was built from are not kept (nothing
     read them, and they held the household-level columns of every member row).
+
+    ``valid_ids`` is set by ``schema.check_registry``: the members' distinct valid ID numbers as
+    sorted integers (``idcard.id_numbers``), which the duplicate check sorts anyway and the reference
+    lists are counted against (None before the check).
     """
 
     households: pd.DataFrame
     members: pd.DataFrame
     problems: pd.DataFrame
+    valid_ids: np.ndarray | None = None
 
 
 def is_member_table(table: Table) -> bool:

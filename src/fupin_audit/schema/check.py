@@ -14,7 +14,12 @@ import datetime as dt
 import pandas as pd
 
 from ..registry import Registry
-from .duplicates import duplicate_findings, repeated_in_household_findings, repeated_numbers
+from .duplicates import (
+    duplicate_findings,
+    repeated_in_household_findings,
+    repeated_numbers,
+    valid_numbers,
+)
 from .households import household_findings
 from .ids import normalize_ids
 from .keys import household_positions
@@ -24,7 +29,8 @@ from .values import household_value_findings, member_value_findings
 
 
 def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.DataFrame]:
-    """(a new Registry whose members carry normalized IDs and their derived columns; the findings).
+    """(a new Registry whose members carry normalized IDs and their derived columns, with its
+    ``valid_ids``; the findings).
 
     The input registry is not modified. Checks whose columns are absent do not run. The findings
     frame has findings.COLUMNS, in a deterministic order (by check, then row order).
@@ -33,7 +39,8 @@ def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.Dat
     households = registry.households
     positions = household_positions(households, members)
     heads = head_names(households, members, positions)
-    repeated = repeated_numbers(members)
+    valid = valid_numbers(members)
+    repeated = repeated_numbers(valid)
     parts = [
         id_findings,
         member_value_findings(members),
@@ -43,4 +50,5 @@ def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.Dat
         duplicate_findings(members, repeated),
         repeated_in_household_findings(members, repeated),
     ]
-    return dataclasses.replace(registry, members=members), pd.concat(parts, ignore_index=True)
+    checked = dataclasses.replace(registry, members=members, valid_ids=valid.distinct())
+    return checked, pd.concat(parts, ignore_index=True)

@@ -11,6 +11,7 @@ household(s), their villages and the rows where the number appears there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,33 +20,51 @@ import pandas as pd
 from .. import findings
 from ..fields import HOUSEHOLD_KEY, ID_COLUMN
 from ..findings import column, from_rows, sources
-from ..idcard import id_numbers
+from ..idcard import distinct_of_sorted, id_numbers
 from . import messages
 
 VALID = "证件有效"
 
 
-def repeated_numbers(members: pd.DataFrame) -> np.ndarray:
-    """Positions (in row order) of the members with a valid number that another valid row also has.
+@dataclass(frozen=True)
+class ValidNumbers:
+    """The members' valid ID numbers as integers (``idcard.id_numbers``), sorted: ``numbers[i]`` is
+    the number of member row ``positions[i]``."""
 
-    Valid numbers are compared as integers (``idcard.id_numbers``), sorted once: only these rows can
-    be in two households or twice in one, so both checks below take them from one call."""
+    positions: np.ndarray
+    numbers: np.ndarray
+
+    def distinct(self) -> np.ndarray:
+        """Each number once, sorted."""
+        return distinct_of_sorted(self.numbers)
+
+
+def valid_numbers(members: pd.DataFrame) -> ValidNumbers:
+    """The valid numbers of ``members`` sorted (stably: rows of one number in row order), one sort
+    for the duplicate checks below and the reference lists' counts."""
     if not {ID_COLUMN, VALID} <= set(members.columns):
-        return np.zeros(0, dtype=np.intp)
+        return ValidNumbers(np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64))
     positions = np.flatnonzero(members[VALID].fillna(False).to_numpy(dtype=bool))
     numbers = id_numbers(members[ID_COLUMN].iloc[positions])
     order = np.argsort(numbers, kind="stable")
-    ordered = numbers[order]
+    return ValidNumbers(positions[order], numbers[order])
+
+
+def repeated_numbers(valid: ValidNumbers) -> np.ndarray:
+    """Positions (in row order) of the members with a valid number that another valid row also has:
+    only these rows can be in two households or twice in one, so both checks below take them from
+    one call."""
+    ordered = valid.numbers
     same = ordered[1:] == ordered[:-1]
     again = np.zeros(len(ordered), dtype=bool)
     again[1:] |= same
     again[:-1] |= same
-    return np.sort(positions[order[again]])
+    return np.sort(valid.positions[again])
 
 
 def duplicate_findings(members: pd.DataFrame, repeated: np.ndarray) -> pd.DataFrame:
     """One high finding (kind duplicate_person) per member row whose number is in another household;
-    ``repeated`` is ``repeated_numbers(members)``."""
+    ``repeated`` is ``repeated_numbers(valid_numbers(members))``."""
     if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
         return findings.empty()
     candidates = members.iloc[repeated]
@@ -72,7 +91,7 @@ def duplicate_findings(members: pd.DataFrame, repeated: np.ndarray) -> pd.DataFr
 
 def repeated_in_household_findings(members: pd.DataFrame, repeated: np.ndarray) -> pd.DataFrame:
     """One medium data_error per repeated row (after the first) of a valid number within a household;
-    ``repeated`` is ``repeated_numbers(members)``."""
+    ``repeated`` is ``repeated_numbers(valid_numbers(members))``."""
     if not {ID_COLUMN, HOUSEHOLD_KEY, VALID} <= set(members.columns):
         return findings.empty()
     candidates = members.iloc[repeated]
