@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -69,28 +70,20 @@ def match_sheets(
 ) -> dict[str, pd.DataFrame]:
     """Sheet name → rows: one sheet per list with the matches behind findings, then the invalid IDs."""
     carrying = findings[findings["evidence"].str.contains(f'"{MATCHES_KEY}"', regex=False, na=False)]
-    per_list: dict[str, list[dict[str, object]]] = {}
-    fields = ("rule_id", "kind", "county", "township", "village", "household_id", "name", "person_id", "source", "evidence")
-    for rule_id, kind, county, township, village, household, name, person, source, evidence in zip(
-        *(carrying[c].tolist() for c in fields), strict=True
-    ):
+    per_list: dict[str, _Matches] = {}
+    for position, evidence in enumerate(carrying["evidence"].tolist()):
         matches = json.loads(str(evidence)).get(MATCHES_KEY)
         if not isinstance(matches, list):
             continue
-        head = {
-            "规则编号": rule_id, "问题类型": BY_CODE[str(kind)].title, "县": county, "乡镇": township,
-            "行政村": village, "户编号": household, "姓名": name, "证件号码": person,
-        }
         for match in matches:
             if isinstance(match, dict):
-                values = {(f"名单{k}" if k in head else k): v for k, v in match.items() if k != "名单"}
-                per_list.setdefault(str(match.get("名单", "")), []).append({**head, **values, "登记表来源": source})
+                per_list.setdefault(str(match.get("名单", "")), _Matches()).add(position, match)
     sheets: dict[str, pd.DataFrame] = {}
     order = [n for n in ruleset.references if n in per_list] + [n for n in per_list if n not in ruleset.references]
     for name in order:
         spec = ruleset.references.get(name)
         title = spec.title if spec is not None else name
-        frame = pd.DataFrame(per_list[name])
+        frame = per_list[name].frame(carrying)
         columns = list(LEADING) + [c for c in frame.columns if c not in LEADING and c not in TRAILING] + [
             c for c in TRAILING if c in frame.columns]
         sheets[title] = frame.loc[:, columns].astype("str").where(frame.loc[:, columns].notna(), "")
@@ -98,3 +91,32 @@ def match_sheets(
     if invalid:
         sheets[INVALID_SHEET] = pd.concat(invalid, ignore_index=True)
     return sheets
+
+
+@dataclass
+class _Matches:
+    """One list's matches, gathered a column at a time: the finding (row of the findings carrying
+    matches) each backs, and each key's values by match (keys the findings' columns also name are
+    prefixed 名单; 登记表来源 is the finding's source)."""
+
+    findings: list[int] = field(default_factory=list)
+    values: dict[str, dict[int, object]] = field(default_factory=dict)
+
+    def add(self, finding: int, match: Mapping[str, object]) -> None:
+        row = len(self.findings)
+        self.findings.append(finding)
+        for key, value in match.items():
+            if key not in ("名单", "登记表来源"):
+                self.values.setdefault(f"名单{key}" if key in LEADING else key, {})[row] = value
+
+    def frame(self, carrying: pd.DataFrame) -> pd.DataFrame:
+        """The rows: the finding's columns (LEADING), the match's keys in the order first met, 登记表来源."""
+        rows = carrying.iloc[self.findings].reset_index(drop=True)
+        head = {
+            "规则编号": rows["rule_id"], "问题类型": rows["kind"].map({c: k.title for c, k in BY_CODE.items()}),
+            "县": rows["county"], "乡镇": rows["township"], "行政村": rows["village"], "户编号": rows["household_id"],
+            "姓名": rows["name"], "证件号码": rows["person_id"],
+        }
+        count = range(len(self.findings))
+        listed = {key: [values.get(row) for row in count] for key, values in self.values.items()}
+        return pd.DataFrame({**head, **listed, "登记表来源": rows["source"]})
