@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -60,7 +61,7 @@ def _write(path: Path, columns: list[pd.Series], bulk: bool, wrap_first: bool = 
     formats = [wrap if wrap_first and col == 0 else None for col in range(len(columns))]
     sheet.write_string(0, 0, "header")
     if bulk:
-        sheetrows.write_rows(sheet, 1, columns, formats)
+        sheetrows.write_rows(sheet, 1, sheetrows.prepare(columns), formats)
     else:
         values = [c.tolist() for c in columns]
         for offset, cells in enumerate(zip(*values, strict=True)):
@@ -93,6 +94,22 @@ def test_columns_held_in_several_arrow_chunks_give_the_same_xml(tmp_path: Path) 
     assert _write(tmp_path / "fast.xlsx", columns, bulk=True) == expected
 
 
+@pytest.mark.parametrize("positions", [[1, 3, 4, 9, len(TRICKY) - 1], [2, 3, 4, 5, 6], [0], []])
+def test_rows_taken_from_prepared_cells_give_the_xml_of_those_rows(tmp_path: Path, positions: list[int]) -> None:
+    """问题清单 and the sheets per kind take their rows from cells prepared once (copied, or sliced
+    where the rows follow each other): the XML is that of the same rows written by xlsxwriter."""
+    columns = [pd.Series(TRICKY, dtype="str"), pd.Series(list(reversed(TRICKY)), dtype="str")]
+    rows = np.array(positions, dtype=np.int64)
+    workbook = Workbook(str(tmp_path / "taken.xlsx"), {"constant_memory": True})
+    sheet = workbook.add_worksheet("s")
+    sheet.write_string(0, 0, "header")
+    assert sheetrows.write_rows(sheet, 1, sheetrows.prepare(columns).rows(rows), [None, None]) == 1 + len(rows)
+    sheet.freeze_panes(1, 0)
+    workbook.close()
+    picked = [column.iloc[rows].reset_index(drop=True) for column in columns]
+    assert _sheet_xml(tmp_path / "taken.xlsx") == _write(tmp_path / "slow.xlsx", picked, bulk=False)
+
+
 def test_rows_with_no_value_are_skipped_and_dimensions_kept(tmp_path: Path) -> None:
     columns = [pd.Series(["", "a", None, ""], dtype="str"), pd.Series([None, "", "b", ""], dtype="str")]
     expected = _write(tmp_path / "slow.xlsx", columns, bulk=False)
@@ -105,7 +122,7 @@ def test_rows_with_no_value_are_skipped_and_dimensions_kept(tmp_path: Path) -> N
 def test_dimensions_without_a_header_start_at_the_first_row_written(tmp_path: Path) -> None:
     workbook = Workbook(str(tmp_path / "x.xlsx"), {"constant_memory": True})
     sheet = workbook.add_worksheet("s")
-    sheetrows.write_rows(sheet, 0, [pd.Series(["", None, "a", "", "b", ""], dtype="str")], [None])
+    sheetrows.write_rows(sheet, 0, sheetrows.prepare([pd.Series(["", None, "a", "", "b", ""], dtype="str")]), [None])
     workbook.close()
     assert '<dimension ref="A3:A5"/>' in _sheet_xml(tmp_path / "x.xlsx")
 
@@ -129,7 +146,7 @@ def test_row_after_the_last_is_returned_and_earlier_rows_are_closed(tmp_path: Pa
     workbook = Workbook(str(tmp_path / "x.xlsx"), {"constant_memory": True})
     sheet = workbook.add_worksheet("s")
     sheet.write_string(0, 0, "header")
-    assert sheetrows.write_rows(sheet, 1, [pd.Series(["a", "b"], dtype="str")], [None]) == 3
+    assert sheetrows.write_rows(sheet, 1, sheetrows.prepare([pd.Series(["a", "b"], dtype="str")]), [None]) == 3
     assert sheet.write_string(2, 0, "too late") != 0  # rows already written are closed
     assert sheet.write_string(3, 0, "next") == 0
     workbook.close()
@@ -147,7 +164,7 @@ def test_workbook_deflated_by_isal_and_zipfile_restored(tmp_path: Path) -> None:
     workbook = Workbook(str(path), {"constant_memory": True})
     sheet = workbook.add_worksheet("s")
     sheet.write_string(0, 0, "header")
-    sheetrows.write_rows(sheet, 1, [pd.Series([f"值{i} " * 5 for i in range(2000)], dtype="str")], [None])
+    sheetrows.write_rows(sheet, 1, sheetrows.prepare([pd.Series([f"值{i} " * 5 for i in range(2000)], dtype="str")]), [None])
     xlsxtable.close(workbook)
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
     with zipfile.ZipFile(path) as archive:
@@ -184,7 +201,9 @@ def _workbook(path: Path) -> Workbook:
     workbook.set_properties({"created": dt.datetime(2024, 1, 2, 3, 4, 5)})
     full = workbook.add_worksheet("rows")
     full.write_string(0, 0, "表头")
-    sheetrows.write_rows(full, 1, [pd.Series(TRICKY, dtype="str"), pd.Series(list(reversed(TRICKY)), dtype="str")], [None, None])
+    sheetrows.write_rows(
+        full, 1, sheetrows.prepare([pd.Series(TRICKY, dtype="str"), pd.Series(list(reversed(TRICKY)), dtype="str")]), [None, None]
+    )
     workbook.add_worksheet("empty")
     workbook.add_worksheet("header only").write_string(0, 0, "仅表头")
     return workbook

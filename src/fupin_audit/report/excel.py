@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 
@@ -23,6 +24,7 @@ from ..masking import mask_findings, mask_frame
 from ..result import AuditResult
 from . import xlsxtable
 from .overview import write_overview
+from .sheetrows import prepare
 from .xlsxtable import Styles, fitted_widths, frame_columns, sheet_name, write_list
 
 WORKBOOK_OPTIONS = {
@@ -44,11 +46,12 @@ RULE_HEADERS = {
 
 @dataclass(frozen=True)
 class FindingsSheet:
-    """One findings sheet to write: its name and the rows of the display table it holds."""
+    """One findings sheet to write: its name, the list it is (part of), and the rows of the findings
+    it holds (ascending positions)."""
 
     name: str
     base: str
-    rows: pd.DataFrame
+    rows: np.ndarray
 
 
 def write_report(
@@ -70,7 +73,7 @@ def write_report(
     references = mask_frame(result.references) if mask_ids else result.references
     display = display_findings(findings)
     taken = {OVERVIEW, SKIPPED, RULES, AUDIT_INFO, *(name for name, _ in extra_sheets)}
-    sheets = plan_findings_sheets(display, findings["kind"], taken)
+    sheets = plan_findings_sheets(findings["kind"], taken)
     protected = [item.path for item in result.inputs] + [result.rules_path, *result.reference_files, *protected]
     with atomic_write(Path(path), protected) as temporary:
         workbook = Workbook(str(temporary), WORKBOOK_OPTIONS)
@@ -81,8 +84,9 @@ def write_report(
                 _write_frame(workbook, name, mask_frame(frame) if mask_ids else frame, styles)
             headers = [CHINESE_HEADERS[c] for c in COLUMNS]
             widths = fitted_widths(headers, [display[c] for c in COLUMNS])
+            cells = prepare([display[c] for c in COLUMNS])  # once for 问题清单 and the sheets per kind
             for sheet in sheets:
-                write_list(workbook, sheet.name, headers, [sheet.rows[c] for c in COLUMNS], widths, styles)
+                write_list(workbook, sheet.name, headers, cells.rows(sheet.rows), widths, styles)
             if result.baseline_path is not None:
                 _write_frame(workbook, sheet_name(RESOLVED, taken), _resolved_frame(result, mask_ids), styles)
             _write_frame(workbook, SKIPPED, _skipped_frame(result), styles)
@@ -102,20 +106,21 @@ def display_findings(findings: pd.DataFrame) -> pd.DataFrame:
     return display
 
 
-def plan_findings_sheets(display: pd.DataFrame, kinds: pd.Series, taken: set[str]) -> list[FindingsSheet]:
-    """问题清单, then each occurring kind (数据错误 always, last), each split at Excel's row limit."""
+def plan_findings_sheets(kinds: pd.Series, taken: set[str]) -> list[FindingsSheet]:
+    """问题清单, then each occurring kind (数据错误 always, last), each split at Excel's row limit;
+    ``kinds`` is the findings' kind column."""
     per_sheet = xlsxtable.EXCEL_ROWS - 1
     kind_codes = kinds.reset_index(drop=True)
-    groups: list[tuple[str, pd.DataFrame]] = [(ALL_FINDINGS, display)]
-    occurring = set(kind_codes)
+    groups: list[tuple[str, np.ndarray]] = [(ALL_FINDINGS, np.arange(len(kind_codes)))]
+    occurring = set(kind_codes.unique())
     for kind in KINDS:
         if kind.code != DATA_ERROR and kind.code in occurring:
-            groups.append((kind.title, display[kind_codes.eq(kind.code).to_numpy()]))
-    groups.append((BY_CODE[DATA_ERROR].title, display[kind_codes.eq(DATA_ERROR).to_numpy()]))
+            groups.append((kind.title, np.flatnonzero(kind_codes.eq(kind.code).to_numpy())))
+    groups.append((BY_CODE[DATA_ERROR].title, np.flatnonzero(kind_codes.eq(DATA_ERROR).to_numpy())))
     sheets = []
     for base, rows in groups:
         for start, stop in xlsxtable.chunks(len(rows), per_sheet):
-            sheets.append(FindingsSheet(sheet_name(base, taken), base, rows.iloc[start:stop]))
+            sheets.append(FindingsSheet(sheet_name(base, taken), base, rows[start:stop]))
     return sheets
 
 
@@ -134,7 +139,7 @@ def _split_notes(sheets: list[FindingsSheet]) -> list[str]:
 
 def _write_frame(workbook: Workbook, name: str, frame: pd.DataFrame, styles: Styles) -> None:
     headers, columns = frame_columns(frame)
-    write_list(workbook, name, headers, columns, fitted_widths(headers, columns), styles)
+    write_list(workbook, name, headers, prepare(columns), fitted_widths(headers, columns), styles)
 
 
 def _resolved_frame(result: AuditResult, mask_ids: bool) -> pd.DataFrame:

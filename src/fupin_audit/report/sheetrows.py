@@ -3,9 +3,10 @@
 
 xlsxwriter in constant_memory mode writes each row's XML to a temporary file and copies it into the
 sheet when the workbook closes. For long sheets its per-cell Python (checks, escaping, formatting)
-is most of the report's time, so this module renders whole columns at once — the same cells
-xlsxwriter writes (inline strings, ``_xHHHH_`` for control characters, ``xml:space="preserve"``
-around edge whitespace, text cut at Excel's 32,767 characters) — and appends them to that file.
+is most of the report's time, so this module escapes whole columns at once (``prepare``; several
+sheets can then take rows of them) and renders them 50,000 rows at a time — the same cells xlsxwriter
+writes (inline strings, ``_xHHHH_`` for control characters, ``xml:space="preserve"`` around edge
+whitespace, text cut at Excel's 32,767 characters) — appending them to that file.
 Empty values are left blank and a row with no value is not written, as xlsxwriter does.
 
 This reaches into xlsxwriter's constant_memory state (``_write_single_row``, ``fh`` and the byte file
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -53,23 +55,57 @@ _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _PYTHON_EDGE_SPACE = re.compile(r"^\s|\s$")
 
 
-def write_rows(sheet: Worksheet, first_row: int, columns: Sequence[pd.Series], formats: Sequence[Format | None]) -> int:
-    """Write text columns from ``first_row`` of a constant_memory ``sheet`` whose earlier rows are
+@dataclass(frozen=True)
+class Cells:
+    """Text columns made ready for the sheet XML once, so that several sheets can take rows of them
+    (问题清单 and the sheets per kind show the same findings): per column, each value escaped
+    (``text``), whether it needs ``xml:space="preserve"`` and whether it has a value at all."""
+
+    text: tuple[pa.Array, ...]
+    preserve: tuple[pa.Array, ...]
+    present: tuple[pa.Array, ...]
+
+    def __len__(self) -> int:
+        return len(self.text[0]) if self.text else 0
+
+    def rows(self, positions: np.ndarray) -> Cells:
+        """These rows (ascending positions): a slice when they follow each other, else a copy."""
+        if len(positions) and int(positions[-1]) - int(positions[0]) == len(positions) - 1:
+            return self.slice(int(positions[0]), len(positions))
+        indices = pa.array(positions, type=pa.int64())
+        return Cells(*(tuple(pc.take(a, indices) for a in part) for part in (self.text, self.preserve, self.present)))
+
+    def slice(self, start: int, length: int) -> Cells:
+        return Cells(*(tuple(a.slice(start, length) for a in part) for part in (self.text, self.preserve, self.present)))
+
+
+def prepare(columns: Sequence[pd.Series]) -> Cells:
+    """The cells of text columns (missing values are empty cells)."""
+    text, preserve, present = [], [], []
+    for column in columns:
+        values = pc.fill_null(_contiguous(pa.array(column, type=pa.string(), from_pandas=True)), "")
+        escaped, edge_space = _escaped(values)
+        text.append(escaped)
+        preserve.append(edge_space)
+        present.append(pc.greater(pc.utf8_length(values), 0))
+    return Cells(tuple(text), tuple(preserve), tuple(present))
+
+
+def write_rows(sheet: Worksheet, first_row: int, cells: Cells, formats: Sequence[Format | None]) -> int:
+    """Write ``cells`` from ``first_row`` of a constant_memory ``sheet`` whose earlier rows are
     written; returns the row after the last one."""
-    if not columns or columns[0].empty:
+    total = len(cells)
+    if not total:
         return first_row
-    total = len(columns[0])
     styles = [f' s="{fmt._get_xf_index()}"' if fmt is not None else "" for fmt in formats]
-    letters = [xl_col_to_name(col) for col in range(len(columns))]
-    arrays = [pa.array(column, type=pa.string(), from_pandas=True) for column in columns]
+    letters = [xl_col_to_name(col) for col in range(len(cells.text))]
     sheet._write_single_row(first_row)  # flush the rows written through xlsxwriter's own calls
     sheet.fh.flush()  # its text layer: our rows go to the file underneath as UTF-8 bytes
     used_columns: list[int] = []
     written: list[int] = []
     for start in range(0, total, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, total)
-        chunk = [_contiguous(array.slice(start, stop - start)) for array in arrays]
-        xml, used, rows = _render(chunk, first_row + start, letters, styles)
+        xml, used, rows = _render(cells.slice(start, stop - start), first_row + start, letters, styles)
         if xml is not None:
             sheet.fh.buffer.write(xml)
         used_columns += used
@@ -87,30 +123,27 @@ def _contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def _render(
-    columns: list[pa.Array], first_row: int, letters: list[str], styles: list[str]
+    cells: Cells, first_row: int, letters: list[str], styles: list[str]
 ) -> tuple[pa.Buffer | None, list[int], list[int]]:
     """XML of these rows, the columns that hold a value, and the first and last row written (0-based)."""
-    count = len(columns[0])
+    count = len(cells)
     numbers = pc.cast(pa.array(range(first_row + 1, first_row + count + 1), type=pa.int64()), pa.string())
-    cells = []
+    row_cells = []
     filled = None
     used = []
-    for col, values in enumerate(columns):
-        values = pc.fill_null(values, "")
-        present = pc.greater(pc.utf8_length(values), 0)
+    for col, (text, preserve, present) in enumerate(zip(cells.text, cells.preserve, cells.present, strict=True)):
         if not pc.any(present).as_py():
             continue
         used.append(col)
         filled = present if filled is None else pc.or_(filled, present)
-        text, preserve = _escaped(values)
         cell = pc.binary_join_element_wise(
             f'<c r="{letters[col]}', numbers, f'"{styles[col]} t="inlineStr"><is><t',
             pc.if_else(preserve, ' xml:space="preserve"', ""), ">", text, "</t></is></c>", "",
         )
-        cells.append(pc.if_else(present, cell, ""))
+        row_cells.append(pc.if_else(present, cell, ""))
     if filled is None:
         return None, [], []
-    rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
+    rows = pc.binary_join_element_wise('<row r="', numbers, '">', *row_cells, "</row>", "")
     rows = pc.filter(rows, filled)
     offsets = pc.indices_nonzero(filled)
     ends = [first_row + int(offsets[0].as_py()), first_row + int(offsets[-1].as_py())]

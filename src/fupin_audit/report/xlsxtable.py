@@ -27,7 +27,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .sheetrows import write_rows
+from .sheetrows import Cells, write_rows
 
 EXCEL_ROWS = 1_048_576
 """Rows in one worksheet, the header row included."""
@@ -129,12 +129,12 @@ def write_list(
     workbook: Workbook,
     name: str,
     headers: Sequence[str],
-    columns: Sequence[pd.Series],
+    cells: Cells,
     widths: Sequence[int],
     styles: Styles,
 ) -> Worksheet:
-    """A list sheet: bold header row, frozen, autofilter over every row; columns as wide as
-    ``widths`` and wrapped where the content is wider than ``WIDTH_CAP``."""
+    """A list sheet: bold header row, frozen, autofilter over every row; ``cells`` (``sheetrows.prepare``)
+    under it, columns as wide as ``widths`` and wrapped where the content is wider than ``WIDTH_CAP``."""
     sheet = workbook.add_worksheet(name)
     formats: list[Format | None] = []
     for col, width in enumerate(widths):
@@ -142,7 +142,7 @@ def write_list(
         formats.append(styles.wrap if width >= WIDTH_CAP else None)
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, styles.header)
-    last = write_rows(sheet, 1, columns, formats) - 1
+    last = write_rows(sheet, 1, cells, formats) - 1
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, last, max(len(headers) - 1, 0))
     return sheet
