@@ -15,6 +15,7 @@ from fupin_audit.fields import BY_NAME
 from fupin_audit.idcard import check_character
 from fupin_audit.registry import Registry
 from fupin_audit.schema import check_registry
+from fupin_audit.schema.keys import household_positions
 
 AS_OF = dt.date(2024, 12, 31)
 DTYPES = {"text": "str", "enum": "str", "id": "str", "bool": "boolean", "number": "Float64", "int": "Int64", "year": "Int64"}
@@ -294,3 +295,22 @@ def test_frames_concatenated_from_several_files() -> None:
         ("duplicate_person", "H1", MAN), ("duplicate_person", "H2", MAN), ("id_15_digit", "H2", "610104196209276908"),
     }
     assert new.members["证件号码"].tolist() == [MAN, MAN, "610104196209276908"]
+
+
+@pytest.mark.parametrize(
+    "member_keys",
+    [
+        ["H1", "H1", "H2", "H2", "H2", "H3"],  # grouped, as exported
+        ["H2", "H1", "H2", "H3", "H1", "H2"],  # interleaved
+        [None, None, "H1", "HX", "HX", None, "H3", "H1"],  # blank keys, a key with no household row
+        [],
+    ],
+)
+def test_household_positions_whether_or_not_members_are_grouped(member_keys: list[str | None]) -> None:
+    """Each member's household row (the first when a 户编号 repeats), -1 without one: looked up once
+    per run of one 户编号, the same as row by row."""
+    households = pd.DataFrame({"户编号": pd.Series(["H3", "H1", "H2", "H1"], dtype="str")})
+    members = pd.DataFrame({"户编号": pd.Series(member_keys, dtype="str")})
+    first_row = {"H3": 0, "H1": 1, "H2": 2}
+    expected = [first_row.get(key, -1) if key is not None else -1 for key in member_keys]
+    assert household_positions(households, members).tolist() == expected

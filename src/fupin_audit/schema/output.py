@@ -19,7 +19,8 @@ def head_names(households: pd.DataFrame, members: pd.DataFrame, positions: np.nd
         is_head = (members["与户主关系"] == HEAD).fillna(False).to_numpy(dtype=bool)
         rows = np.flatnonzero(is_head & (positions >= 0))
         households_with_head, first = np.unique(positions[rows], return_index=True)
-        from_members = np.full(len(households), None, dtype=object)
-        from_members[households_with_head] = members["姓名"].iloc[rows[first]].astype("object").to_numpy()
-        names = names.fillna(pd.Series(from_members, index=households.index, dtype="str"))
+        head_rows = np.full(len(households), -1, dtype=np.intp)
+        head_rows[households_with_head] = rows[first]
+        from_members = members["姓名"].astype("str").array.take(head_rows, allow_fill=True)  # -1: no head
+        names = names.fillna(pd.Series(from_members, index=households.index))
     return names
