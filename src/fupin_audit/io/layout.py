@@ -139,8 +139,10 @@ def _mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def _blank(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Cells that are null or only whitespace."""
-    return _mask(pc.or_kleene(pc.is_null(values), pc.equal(pc.utf8_trim_whitespace(values), "")))
+    """Cells that are null, empty or only whitespace (``utf8_is_space``: the whitespace
+    ``utf8_trim_whitespace`` trims, every code point compared, without copying the text)."""
+    empty = pc.or_kleene(pc.is_null(values), pc.equal(pc.binary_length(values), 0))
+    return _mask(pc.or_kleene(empty, pc.utf8_is_space(values)))
 
 
 def _subtotal(grid: pa.Table) -> np.ndarray:
@@ -169,19 +171,23 @@ def _fill_down(
     member_columns = [f"c{j}" for j, name in mapping.items() if name in MEMBER_EVIDENCE]
     if not member_columns or len(frame) < 2:
         return {}
-    member = np.zeros(len(frame), dtype=bool)
-    for name in member_columns:
-        member |= ~_blank(pa.array(frame[name], from_pandas=True))
-    previous_member = np.concatenate([[False], member[:-1]])
+    member: np.ndarray | None = None  # member rows: found only when a key column has gaps at all
     filled: dict[str, int] = {}
     for j, name in sorted(mapping.items()):
         if name not in FILL_KEYS:
             continue
         column = frame[f"c{j}"]
         empty = _blank(pa.array(column, from_pandas=True))
-        value = column.where(~empty)
         previous_empty = np.concatenate([[True], empty[:-1]])
-        gaps = empty & ~previous_empty & member & previous_member
+        gaps = empty & ~previous_empty
+        if not gaps.any():
+            continue
+        if member is None:
+            member = np.zeros(len(frame), dtype=bool)
+            for evidence in member_columns:
+                member |= ~_blank(pa.array(frame[evidence], from_pandas=True))
+        gaps &= member & np.concatenate([[False], member[:-1]])
+        value = column.where(~empty)
         repeats = ~empty & ~previous_empty & (value == value.shift()).fillna(False).to_numpy(dtype=bool)
         if not gaps.any() or repeats.sum() >= gaps.sum():
             continue
