@@ -68,11 +68,12 @@ def build_registry(tables: list[Table]) -> Registry:
         problems.append(duplicate)
         members, orphans = _members_with_households(flat, households)
         problems.append(orphans)
+        head_rows = None
     else:
-        households, conflicts = _split_households(flat)
+        households, conflicts, head_rows = _split_households(flat)
         problems.append(conflicts)
         members = flat.drop(columns=[c for c in _household_columns(flat) if c not in KEYS])
-    households = _with_head_columns(households, members)
+    households = _with_head_columns(households, members, head_rows)
     return Registry(
         households=households.reset_index(drop=True),
         members=members.reset_index(drop=True),
@@ -129,15 +130,16 @@ def _drop_rows_without_household(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     return flat[~blank], _row_findings(bad, "household_id_missing", "high", messages, person=True)
 
 
-def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray | None]:
     """One row per 户编号 from a flat export: the head's row (or the first) gives the values;
     household values that disagree between member rows become ``household_conflict`` findings.
+    Also each household's head row in ``flat`` (its first 户主 row, -1: none).
 
     Works on row positions (no sort of the whole frame, no groupby over ~40 columns): per column,
     the first non-null value in the order head row first, then file order, as ``groupby.first``."""
     columns = _household_columns(flat)
     if HOUSEHOLD_KEY not in flat.columns:
-        return pd.DataFrame({HOUSEHOLD_KEY: pd.Series([], dtype="str")}), findings.empty()
+        return pd.DataFrame({HOUSEHOLD_KEY: pd.Series([], dtype="str")}), findings.empty(), None
     head = np.zeros(len(flat), dtype=bool)
     if "与户主关系" in flat.columns:
         head = (flat["与户主关系"] == "户主").fillna(False).to_numpy(dtype=bool)
@@ -161,7 +163,8 @@ def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     households = pd.DataFrame(values)
     row_households = np.empty(len(order), dtype=np.intp)
     row_households[order] = codes
-    return households, _conflicts(flat, [c for c in columns if c != HOUSEHOLD_KEY], households, row_households)
+    conflicts = _conflicts(flat, [c for c in columns if c != HOUSEHOLD_KEY], households, row_households)
+    return households, conflicts, np.where(head[first_rows], first_rows, -1)  # head rows come first
 
 
 def _first_positions(codes: np.ndarray, count: int) -> np.ndarray:
@@ -255,17 +258,24 @@ def _members_with_households(
     return merged, _row_findings(bad, "orphan_member", "high", messages, person=True)
 
 
-def _with_head_columns(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
-    """Fill 户主姓名 and 户主证件号码 from the head's member row when the household sheet lacks them."""
+def _with_head_columns(households: pd.DataFrame, members: pd.DataFrame, head_rows: np.ndarray | None) -> pd.DataFrame:
+    """Fill 户主姓名 and 户主证件号码 from the head's member row (the first 户主 row of the household)
+    when the household sheet lacks them. ``head_rows``: each household's head row in ``members``
+    (-1: none) when the split of a flat export found them; else they are looked up by 户编号."""
     if "与户主关系" not in members.columns or HOUSEHOLD_KEY not in members.columns:
         return households
     wanted = [c for c in (HOUSEHOLD_KEY, "姓名", "证件号码") if c in members.columns]
-    heads = members.loc[members["与户主关系"] == "户主", wanted].drop_duplicates(HOUSEHOLD_KEY)
+    heads = None
+    if head_rows is None:
+        heads = members.loc[members["与户主关系"] == "户主", wanted].drop_duplicates(HOUSEHOLD_KEY).set_index(HOUSEHOLD_KEY)
     for target, source in (("户主姓名", "姓名"), ("户主证件号码", "证件号码")):
-        if source not in heads.columns:
+        if source not in wanted:
             continue
-        values = heads.set_index(HOUSEHOLD_KEY)[source]
-        from_heads = households[HOUSEHOLD_KEY].map(values)
+        if head_rows is not None:
+            taken = members[source].astype("str").array.take(head_rows, allow_fill=True)
+            from_heads = pd.Series(taken, index=households.index)
+        elif heads is not None:
+            from_heads = households[HOUSEHOLD_KEY].map(heads[source])
         if target in households.columns:
             households[target] = households[target].fillna(from_heads)
         else:
