@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from fupin_audit.fields import BY_NAME, WORK
+from fupin_audit.io import values as values_module
 from fupin_audit.io.values import (
     parse_bool,
     parse_date,
@@ -247,3 +248,15 @@ def test_repeated_values_clean_like_single_ones(copies: int) -> None:
     flags, bad = parse_bool(pd.Series(cells * copies, dtype="str"))
     assert flags.iloc[5:7].tolist() == [True, True]
     assert bad.sum() == 3 * copies
+
+
+def test_plain_numbers_cast_as_written_read_as_if_every_cell_were_cleaned() -> None:
+    """parse_number casts plain ASCII numbers without cleaning them; the result is that of cleaning
+    every cell first (values, unreadable cells and nulls alike)."""
+    cells = ["12", "3.5", " 12 ", "１２３", "１e５", "1e5", "1,234.5", "300元", "1.2万", "", "无", None,
+             "NULL", "-7", "+.5", "abc", "12 3", "\u3000８\u3000", "1,23", "-0"]
+    values = pd.Series(cells * 3, dtype="str")
+    fast, fast_bad = values_module.parse_number(values)
+    slow, slow_bad = values_module._parse_cleaned_number(values)
+    assert fast.equals(slow) and fast_bad.equals(slow_bad)
+    assert fast.iloc[4] == 100000.0 and fast.iloc[0] == 12.0 and bool(fast_bad.iloc[15])

@@ -194,17 +194,27 @@ def parse_number(values: pd.Series) -> Parsed:
     """A number written as text: ``1,234.5``, ``１２３``, ``￥300``, ``300元``, ``1.2万`` (× 10000) → Float64.
 
     A trailing unit 元/人/口/天/日/个/月/亩/平方米 is accepted; thousands separators must group by three.
+    Cells that are a plain ASCII number as written (most) are cast as they are, no cleaning could
+    change them; only the others are cleaned (full-width digits, spaces, empty markers) and read.
     """
-    array = _clean_arrow(values)
+    return _plain_or(_to_arrow(values), values, _parse_cleaned_number)
+
+
+def _parse_cleaned_number(values: pd.Series) -> Parsed:
+    return _plain_or(_clean_arrow(values), values, lambda others: _by_distinct(others, _number_one, "Float64"))
+
+
+def _plain_or(array: pa.Array, values: pd.Series, others: Callable[[pd.Series], Parsed]) -> Parsed:
+    """Cells of ``array`` (the text of ``values``) that are a plain number, cast at once; the other
+    non-null cells read by ``others``."""
     plain = pc.fill_null(pc.match_substring_regex(array, _PLAIN_NUMBER), False)
     fast = pc.cast(pc.if_else(plain, array, pa.scalar(None, array.type)), pa.float64())
     numbers = fast.to_numpy(zero_copy_only=False)
     missing = ~plain.to_numpy(zero_copy_only=False)
     bad = np.zeros(len(values), dtype=bool)
-    rest = missing & pc.is_valid(array).to_numpy(zero_copy_only=False)
-    if rest.any():
-        others = _to_series(pc.filter(array, pa.array(rest)), values.iloc[rest])
-        parsed, failed = _by_distinct(others, _number_one, "Float64")
+    rest = missing & pc.fill_null(pc.greater(pc.binary_length(array), 0), False).to_numpy(zero_copy_only=False)
+    if rest.any():  # non-empty cells that are not plain numbers ("" is empty, as after cleaning)
+        parsed, failed = others(_to_series(pc.filter(array, pa.array(rest)), values.iloc[rest]))
         numbers[rest] = parsed.to_numpy(dtype=float, na_value=np.nan)
         missing[rest] = parsed.isna().to_numpy()
         bad[rest] = failed.to_numpy()
