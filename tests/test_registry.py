@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from fupin_audit import findings
 from fupin_audit.io.table import Table
@@ -141,3 +143,26 @@ def test_household_sheet_rows_without_household_number_are_reported() -> None:
     assert list(registry.households["户编号"]) == ["H1"]
     assert list(registry.problems["rule_id"]) == ["household_id_missing"]
     assert registry.problems.loc[0, "source"] == "村.xlsx:户信息:5"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_conflicts_are_the_households_with_two_distinct_values(seed: int) -> None:
+    """Households' rows grouped or interleaved (a household in several runs), columns with blanks and
+    without: a household is reported in a column exactly when two of its non-blank values differ."""
+    rng = np.random.default_rng(seed)
+    count = 60
+    keys = [f"H{k}" for k in rng.integers(0, 12, count)]
+    if seed % 2:
+        keys.sort()  # grouped, as exported; else interleaved
+    relations = rng.choice(["户主", "配偶", "之子"], count)
+    incomes = rng.choice([4200.0, 5000.0], count, p=[0.9, 0.1])
+    status = rng.choice(["已脱贫", "未脱贫", None], count, p=[0.85, 0.05, 0.1])
+    sheet = table([person(k, f"人{i}", str(r)) for i, (k, r) in enumerate(zip(keys, relations, strict=True))])
+    sheet.frame["人均纯收入"] = pd.array(incomes, dtype="Float64")  # no blanks
+    sheet.frame["脱贫属性"] = pd.Series(status, dtype="str")  # blanks
+    conflicts = build_registry([sheet]).problems
+    found = {(h, m.split("“")[1].split("”")[0]) for h, m in zip(conflicts["household_id"], conflicts["message"], strict=True)}
+    frame = pd.DataFrame({"户编号": keys, "人均纯收入": incomes, "脱贫属性": status})
+    expected = {(h, c) for c in ("人均纯收入", "脱贫属性") for h, group in frame.groupby("户编号")
+                if group[c].dropna().nunique() > 1}
+    assert found == expected
