@@ -166,3 +166,19 @@ def test_conflicts_are_the_households_with_two_distinct_values(seed: int) -> Non
     expected = {(h, c) for c in ("人均纯收入", "脱贫属性") for h, group in frame.groupby("户编号")
                 if group[c].dropna().nunique() > 1}
     assert found == expected
+
+
+def test_household_sheet_without_head_names_takes_the_first_head_row() -> None:
+    households = table([{"户编号": "H1", "家庭人口数": 3}, {"户编号": "H2", "家庭人口数": 1}], sheet="户信息")
+    members = table(
+        [
+            {"户编号": "H1", "姓名": "乙", "与户主关系": "配偶", "证件号码": "X2"},
+            {"户编号": "H1", "姓名": "甲", "与户主关系": "户主", "证件号码": "X1"},
+            {"户编号": "H1", "姓名": "戊", "与户主关系": "户主", "证件号码": "X5"},
+            {"户编号": "H2", "姓名": "丙", "与户主关系": "之子", "证件号码": "X3"},
+        ],
+        sheet="人员信息",
+    )
+    households = build_registry([members, households]).households.set_index("户编号")
+    assert households.loc["H1", "户主姓名"] == "甲" and households.loc["H1", "户主证件号码"] == "X1"
+    assert pd.isna(households.loc["H2", "户主姓名"]) and pd.isna(households.loc["H2", "户主证件号码"])

@@ -68,7 +68,7 @@ def build_registry(tables: list[Table]) -> Registry:
         problems.append(duplicate)
         members, orphans = _members_with_households(flat, households)
         problems.append(orphans)
-        head_rows = None
+        head_rows = _first_heads(households, members)
     else:
         households, conflicts, head_rows = _split_households(flat)
         problems.append(conflicts)
@@ -130,7 +130,7 @@ def _drop_rows_without_household(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
     return flat[~blank], _row_findings(bad, "household_id_missing", "high", messages, person=True)
 
 
-def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray | None]:
+def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
     """One row per 户编号 from a flat export: the head's row (or the first) gives the values;
     household values that disagree between member rows become ``household_conflict`` findings.
     Also each household's head row in ``flat`` (its first 户主 row, -1: none).
@@ -139,7 +139,7 @@ def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, n
     the first non-null value in the order head row first, then file order, as ``groupby.first``."""
     columns = _household_columns(flat)
     if HOUSEHOLD_KEY not in flat.columns:
-        return pd.DataFrame({HOUSEHOLD_KEY: pd.Series([], dtype="str")}), findings.empty(), None
+        return pd.DataFrame({HOUSEHOLD_KEY: pd.Series([], dtype="str")}), findings.empty(), np.zeros(0, dtype=np.intp)
     head = np.zeros(len(flat), dtype=bool)
     if "与户主关系" in flat.columns:
         head = (flat["与户主关系"] == "户主").fillna(False).to_numpy(dtype=bool)
@@ -258,12 +258,32 @@ def _members_with_households(
     return merged, _row_findings(bad, "orphan_member", "high", messages, person=True)
 
 
-def _with_head_columns(households: pd.DataFrame, members: pd.DataFrame, head_rows: np.ndarray | None) -> pd.DataFrame:
-    """Fill 户主姓名 and 户主证件号码 from the head's member row (the first 户主 row of the household)
-    when the household sheet lacks them. ``head_rows``: each household's head row in ``members``
-    (-1: none) when the split of a flat export found them; else they are looked up by 户编号."""
+def _first_heads(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
+    """Each household's first 户主 row in ``members`` (-1: none), looked up by 户编号 (a household
+    sheet's layout; the split of a flat export finds them itself)."""
+    if "与户主关系" not in members.columns or HOUSEHOLD_KEY not in members.columns:
+        return np.full(len(households), -1, dtype=np.intp)
+    heads = np.flatnonzero((members["与户主关系"] == "户主").fillna(False).to_numpy(dtype=bool))
+    first = pd.Series(heads, index=members[HOUSEHOLD_KEY].iloc[heads].to_numpy())
+    first = first[~first.index.duplicated()]
+    return households[HOUSEHOLD_KEY].map(first).fillna(-1).to_numpy(dtype=np.intp)
+
+
+def _with_head_columns(households: pd.DataFrame, members: pd.DataFrame, head_rows: np.ndarray) -> pd.DataFrame:
+    """Fill 户主姓名 and 户主证件号码 from the head's member row when the household sheet lacks them;
+    ``head_rows``: each household's first 户主 row in ``members`` (-1: none)."""
     if "与户主关系" not in members.columns or HOUSEHOLD_KEY not in members.columns:
         return households
+    for target, source in (("户主姓名", "姓名"), ("户主证件号码", "证件号码")):
+        if source not in members.columns:
+            continue
+        taken = members[source].astype("str").array.take(head_rows, allow_fill=True)
+        from_heads = pd.Series(taken, index=households.index)
+        if target in households.columns:
+            households[target] = households[target].fillna(from_heads)
+        else:
+            households[target] = from_heads.astype("str").where(from_heads.notna(), None)
+    return households
     wanted = [c for c in (HOUSEHOLD_KEY, "姓名", "证件号码") if c in members.columns]
     heads = None
     if head_rows is None:
