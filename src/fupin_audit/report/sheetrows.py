@@ -20,7 +20,7 @@ Values shaped like xlsxwriter's prepared rich strings (``<r>…</r>``) are escap
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,10 +73,13 @@ class Cells:
         if len(positions) and int(positions[-1]) - int(positions[0]) == len(positions) - 1:
             return self.slice(int(positions[0]), len(positions))
         indices = pa.array(positions, type=pa.int64())
-        return Cells(*(tuple(pc.take(a, indices) for a in part) for part in (self.text, self.preserve, self.present)))
+        return self._each(lambda array: pc.take(array, indices))
 
     def slice(self, start: int, length: int) -> Cells:
-        return Cells(*(tuple(a.slice(start, length) for a in part) for part in (self.text, self.preserve, self.present)))
+        return self._each(lambda array: array.slice(start, length))
+
+    def _each(self, change: Callable[[pa.Array], pa.Array]) -> Cells:
+        return Cells(*(tuple(change(array) for array in part) for part in (self.text, self.preserve, self.present)))
 
 
 def prepare(columns: Sequence[pd.Series]) -> Cells:
