@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from fupin_audit import findings
+from fixtures_io import HEADERS, IDS, member_rows, write_xlsx
+from fupin_audit import audit, findings
 from fupin_audit.fields import BY_NAME
 from fupin_audit.idcard import check_character
 from fupin_audit.registry import Registry
@@ -68,10 +70,10 @@ def triples(found: pd.DataFrame) -> set[tuple[str, str, str]]:
 
 
 CLEAN_MEMBERS = [
-    member("H1", "张大", MAN, "户主", 健康状况="健康"),
-    member("H1", "李二", WOMAN, "配偶"),
-    member("H1", "张小", BOY, "之子", 在校生状况="小学"),
-    member("H1", "张妹", GIRL, "之女"),
+    member("H1", "张大", MAN, "户主", 健康状况="健康", 性别="男"),
+    member("H1", "李二", WOMAN, "配偶", 性别="女"),
+    member("H1", "张小", BOY, "之子", 在校生状况="小学", 性别="男"),
+    member("H1", "张妹", GIRL, "之女", 性别="女"),
 ]
 CLEAN_HOUSEHOLD = household(
     "H1", 户主姓名="张大", 家庭人口数=4, 脱贫属性="已脱贫", 工资性收入=12000.0, 生产经营性收入=3000.0,
@@ -101,6 +103,13 @@ CASES: list[tuple[str, list[dict[str, Any]], list[dict[str, Any]], set[tuple[str
      [household("H1")], {("relation_sex", "H1", BOY)}),
     ("relation_sex skips invalid IDs", [member("H1", "甲", MAN), member("H1", "乙", BAD_CHECK, "之母")],
      [household("H1")], {("id_check_digit", "H1", BAD_CHECK)}),
+    ("sex_mismatch", [member("H1", "甲", MAN, 性别="女"), member("H1", "乙", GIRL, "之女", 性别="男"),
+                      member("H1", "丙", WOMAN, "配偶", 性别="女"), member("H1", "丁", BOY, "之子")],
+     [household("H1")], {("sex_mismatch", "H1", MAN), ("sex_mismatch", "H1", GIRL)}),
+    ("sex_mismatch skips invalid IDs and values outside 男/女",
+     [member("H1", "甲", MAN, 性别="男"), member("H1", "乙", BAD_CHECK, "配偶", 性别="男"),
+      member("H1", "丙", GIRL, "之女", 性别="男性")],
+     [household("H1")], {("id_check_digit", "H1", BAD_CHECK), ("vocabulary", "H1", GIRL)}),
     ("head_missing", [member("H1", "甲", MAN, "配偶")], [household("H1")], {("head_missing", "H1", "")}),
     ("head_missing without members", [member("H1", "甲", MAN)], [household("H1"), household("H2")],
      {("head_missing", "H2", "")}),
@@ -172,7 +181,7 @@ def test_messages_name_the_values() -> None:
     members = [
         member("H1", "甲", MAN),
         member("H1", "乙", BAD_CHECK, "配偶"),
-        member("H1", "丙", BOY, "之女"),
+        member("H1", "丙", BOY, "之女", 性别="女"),
         member("H1", "丁", "440308199901101000", "之子"),
         member("H2", "甲", MAN),
     ]
@@ -185,6 +194,7 @@ def test_messages_name_the_values() -> None:
     by_rule = dict(zip(found["rule_id"], found["message"], strict=True))
     assert by_rule["id_check_digit"] == "证件号码“440308199901101513”校验位错误，应为“2”"
     assert by_rule["relation_sex"] == "与户主关系为“之女”，但证件号码显示为男性"
+    assert by_rule["sex_mismatch"] == "性别登记为女，但证件号码显示为男性"
     assert by_rule["size_mismatch"] == "家庭人口数为5，但名单中有4人"
     assert by_rule["income_arithmetic"] == "人均纯收入3200.00元与收入构成计算值2875.50元相差324.50元"
     assert by_rule["id_excel_number"] == (
@@ -204,6 +214,9 @@ def test_finding_fields_point_at_the_row() -> None:
     assert (sex["kind"], sex["severity"], sex["village"], sex["name"]) == ("data_error", "medium", "一村", "乙")
     assert sex["source"] == "村.xlsx:人:3"
     assert json.loads(sex["evidence"]) == {"与户主关系": "之女", "证件性别": "男", "证件号码": BOY}
+    stated = run([member("H1", "甲", MAN, 性别="女")], [household("H1")]).iloc[0]
+    assert (stated["rule_id"], stated["kind"], stated["severity"], stated["name"]) == ("sex_mismatch", "data_error", "medium", "甲")
+    assert json.loads(stated["evidence"]) == {"性别": "女", "证件性别": "男", "证件号码": MAN}
     size = found[found["rule_id"] == "size_mismatch"].iloc[0]
     assert (size["name"], size["person_id"], size["source"]) == ("甲", "", "村.xlsx:户:2")
     assert json.loads(size["evidence"]) == {"家庭人口数": 3, "名单人数": 2}
@@ -314,3 +327,17 @@ def test_household_positions_whether_or_not_members_are_grouped(member_keys: lis
     first_row = {"H3": 0, "H1": 1, "H2": 2}
     expected = [first_row.get(key, -1) if key is not None else -1 for key in member_keys]
     assert household_positions(households, members).tolist() == expected
+
+
+def test_sex_column_read_from_a_file_is_checked_against_the_id(tmp_path: Path) -> None:
+    """From a workbook with a 性别 column to findings: only the member whose 性别 contradicts the ID
+    (1512 and 803X encode men, 0021 a woman); a blank 性别 is not checked."""
+    rows = member_rows(4)
+    stated = ["女", "男", "", "女"]  # the first is wrong
+    book = write_xlsx(tmp_path / "村.xlsx", {"人": [[*HEADERS, "性别"], *[[*r, s] for r, s in zip(rows, stated, strict=True)]]})
+    found = audit(book).findings
+    mismatched = found[found["rule_id"] == "sex_mismatch"]
+    assert list(zip(mismatched["household_id"], mismatched["person_id"], mismatched["message"], strict=True)) == [
+        ("H001", IDS[0], "性别登记为女，但证件号码显示为男性")
+    ]
+    assert mismatched["source"].tolist() == ["村.xlsx:人:2"]

@@ -20,7 +20,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("deceased_listed", "死亡未销", "已死亡人员仍在册，或死亡后仍脱贫、享受政策"),
     Kind("duplicate_person", "人员重复", "同一证件号码出现在两个户中"),
     Kind("inconsistent_treatment", "同类不同策", "同村情况基本相同的户，识别或退出状态不同"),
-    Kind("data_error", "数据错误", "证件号码无效、性别与关系矛盾、户主缺失或重复、人数或收入不符、取值不在字典内"),
+    Kind("data_error", "数据错误", "证件号码无效、性别与证件号码或关系矛盾、户主缺失或重复、人数或收入不符、取值不在字典内"),
     Kind("monitoring_risk", "返贫风险", "已脱贫户收入低于防返贫监测范围"),
     Kind("procedure_defect", "程序缺失", "退出程序不完整：当年识别即退出、未签字确认、公示不足7天"),
 )

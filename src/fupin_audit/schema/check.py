@@ -2,7 +2,7 @@
 
 Order: ID numbers first (they normalize 证件号码 and derive 证件有效/证件出生日期/证件性别, which the
 later checks and the rules use), then the pandera column checks (vocabulary, negative_income), the
-member check relation_sex, the household checks and duplicates. household_conflict,
+member checks relation_sex and sex_mismatch, the household checks and duplicates. household_conflict,
 unreadable_value and orphan_member are produced while reading, not here.
 """
 
@@ -23,7 +23,7 @@ from .duplicates import (
 from .households import household_findings
 from .ids import normalize_ids
 from .keys import household_positions
-from .members import relation_sex_findings
+from .members import relation_sex_findings, sex_mismatch_findings
 from .output import head_names
 from .values import household_value_findings, member_value_findings
 
@@ -45,6 +45,7 @@ def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.Dat
         id_findings,
         member_value_findings(members),
         relation_sex_findings(members),
+        sex_mismatch_findings(members),
         household_value_findings(households, heads),
         household_findings(households, members, positions, heads),
         duplicate_findings(members, repeated),

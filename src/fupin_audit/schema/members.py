@@ -1,8 +1,9 @@
-"""relation_sex: a gendered 与户主关系 that contradicts the sex encoded in the ID number.
+"""Member checks against the sex encoded in the ID number (证件性别, derived by ``ids.normalize_ids``).
 
-A row-wise comparison of two columns (与户主关系 and 证件性别, derived by ``ids.normalize_ids``),
-done as a vectorized pandas expression rather than a pandera wide check (see ``values``). Members
-whose ID is invalid have no 证件性别 and are not checked.
+relation_sex: a gendered 与户主关系 that contradicts it; sex_mismatch: a 性别 column (some exports
+have one) that contradicts it. Row-wise comparisons of two columns, done as vectorized pandas
+expressions rather than pandera wide checks (see ``values``). Members whose ID is invalid have no
+证件性别, and blank or unrecognized 性别 cells (reported as ``vocabulary``), are not checked.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ..fields import FEMALE_RELATIONS, ID_COLUMN, MALE_RELATIONS
 from ..findings import column, from_rows
 from . import messages
 
-RELATION, SEX = "与户主关系", "证件性别"
+RELATION, SEX, STATED_SEX = "与户主关系", "证件性别", "性别"
 
 
 def relation_sex_findings(members: pd.DataFrame) -> pd.DataFrame:
@@ -32,6 +33,28 @@ def relation_sex_findings(members: pd.DataFrame) -> pd.DataFrame:
         messages=[messages.relation_sex(r, s) for r, s in zip(relations, sexes, strict=True)],
         evidence=[
             {RELATION: r, SEX: s, ID_COLUMN: i} for r, s, i in zip(relations, sexes, ids, strict=True)
+        ],
+        person_id=ids,
+        name=column(rows, "姓名"),
+    )
+
+
+def sex_mismatch_findings(members: pd.DataFrame) -> pd.DataFrame:
+    """One medium finding per member whose 性别 (男/女) differs from the sex in the ID number: one of
+    the two was entered wrongly, or the ID belongs to someone else."""
+    if STATED_SEX not in members.columns or SEX not in members.columns:
+        return findings.empty()
+    stated, sex = members[STATED_SEX], members[SEX]
+    wrong = stated.isin(("男", "女")) & sex.notna() & stated.ne(sex)
+    rows = members[wrong.fillna(False).to_numpy(dtype=bool)]
+    stateds, sexes, ids = column(rows, STATED_SEX), column(rows, SEX), column(rows, ID_COLUMN)
+    return from_rows(
+        rows,
+        rule_id="sex_mismatch",
+        severity="medium",
+        messages=[messages.sex_mismatch(s, i) for s, i in zip(stateds, sexes, strict=True)],
+        evidence=[
+            {STATED_SEX: s, SEX: x, ID_COLUMN: i} for s, x, i in zip(stateds, sexes, ids, strict=True)
         ],
         person_id=ids,
         name=column(rows, "姓名"),

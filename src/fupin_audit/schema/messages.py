@@ -62,6 +62,10 @@ def relation_sex(relation: str, sex: str) -> str:
     return f"与户主关系为“{relation}”，但证件号码显示为{sex}性"
 
 
+def sex_mismatch(stated: str, sex: str) -> str:
+    return f"性别登记为{stated}，但证件号码显示为{sex}性"
+
+
 def head_missing(size: int) -> str:
     if size == 0:
         return "名单中没有该户的成员，因而没有与户主关系为“户主”的人"
