@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from fupin_audit import audit, findings
 from fupin_audit.rules import Rule, RuleSet, load_rules, run_rules
+from fupin_audit.rules.params import engine_macros
 from test_rules_support import AS_OF, found, household, member, registry, registry_rules
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zhuangtouyingzi.xlsx"
@@ -180,3 +182,31 @@ def test_similar_households_message_writes_incomes_as_other_messages_do(ruleset)
     assert len(messages) == 1
     assert "人均5250元" in messages[0] and "人均5300.5元" in messages[0]
     assert "人均纯收入5250—5300.5元" in messages[0]
+
+
+CONTAINS_CASES = [
+    ("微型普通货车", ["摩托车", "微型*货车"], True),
+    ("轻型普通货车", ["摩托车", "微型*货车"], False),
+    ("微型货车", ["微型*货车"], True),  # * matches no character too
+    ("商铺(临街)", ["(临街)"], True),  # regex characters in a term are plain text
+    ("商铺临街", ["(临街)"], False),
+    ("a.b+c|d", ["b+c|"], True),
+    ("abc", ["a.c"], False),
+    ("第一行\n第二行", ["一*二"], True),  # * spans a line break, as LIKE's % does
+    ("任何值", [], None),  # an empty list: NULL, as list_bool_or of no terms
+    (None, ["摩托车"], None),
+]
+
+
+@pytest.mark.parametrize(("text", "terms", "expected"), CONTAINS_CASES)
+def test_contains_any_matches_like_with_star_wildcards(text, terms, expected) -> None:
+    """contains_any(text, terms) as the default rules use it: the same answer as a LIKE '%term%' per
+    term with * as %, the definition it replaced."""
+    con = duckdb.connect()
+    for statement in engine_macros(AS_OF, []):
+        con.execute(statement)
+    like = "list_bool_or(list_transform(?::VARCHAR[], lambda t: ?::VARCHAR LIKE '%' || replace(t, '*', '%') || '%'))"
+    got = con.execute("SELECT contains_any(?::VARCHAR, ?::VARCHAR[])", [text, terms]).fetchone()
+    defined = con.execute(f"SELECT {like}", [terms, text]).fetchone()
+    assert got is not None and defined is not None
+    assert got[0] == expected == defined[0]

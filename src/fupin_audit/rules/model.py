@@ -29,7 +29,7 @@ DIFF_TABLES = ("changes", "old_households", "old_members")
 """Tables only ``scope: diff`` rules see (``fupin-audit diff``): the changes between two snapshots
 and the older snapshot's registry (the newer one is ``households`` / ``members``)."""
 
-RESERVED_NAMES = frozenset({"as_of", "as_of_year", "has_column", "households", "members", *DIFF_TABLES})
+RESERVED_NAMES = frozenset({"as_of", "as_of_year", "has_column", "contains_any", "households", "members", *DIFF_TABLES})
 """Macro and table names the engine defines itself; parameters and views may not take them."""
 
 SCOPES = ("check", "diff")

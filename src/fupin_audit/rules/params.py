@@ -4,8 +4,10 @@
   the last listed year at or before ``y``) and ``poverty_line_year(y)`` (the year whose value applies);
 - a scalar ``public_notice_min_days: 7`` → ``public_notice_min_days()``;
 - a list ``exit_statuses: [...]`` → ``exit_statuses()`` returning a list (use ``list_contains``);
-- always: ``as_of()`` (the reference date, DATE), ``as_of_year()`` and ``has_column(table, column)``
-  (true when the input really has that column; absent catalogue columns read as NULL).
+- always: ``as_of()`` (the reference date, DATE), ``as_of_year()``, ``has_column(table, column)``
+  (true when the input really has that column; absent catalogue columns read as NULL) and
+  ``contains_any(text, terms)`` (``text`` contains one of the ``terms``, ``*`` in a term matching any
+  run of characters; NULL for a NULL text or an empty list).
 """
 
 from __future__ import annotations
@@ -68,13 +70,20 @@ def parameter_macros(name: str, value: ParameterValue) -> list[str]:
 
 
 def engine_macros(as_of: dt.date, present_columns: Iterable[str]) -> list[str]:
-    """The macros every rule can use besides the parameters: as_of(), as_of_year(), has_column()."""
+    """The macros every rule can use besides the parameters: as_of(), as_of_year(), has_column(),
+    contains_any().
+
+    ``contains_any`` is one regular expression built from the terms (escaped; ``*`` → ``.*``; the
+    pattern is constant for a parameter list, so it is built once): at 1M list rows it took 0.06 s
+    where a LIKE per term through ``list_transform`` took 0.3 s."""
     columns = sorted(set(present_columns))
     listed = "[" + ", ".join(quote_text(c) for c in columns) + "]::VARCHAR[]"
     return [
         f"CREATE MACRO as_of() AS (DATE {quote_text(as_of.isoformat())})",
         f"CREATE MACRO as_of_year() AS ({as_of.year})",
         f"CREATE MACRO has_column(t, c) AS (list_contains({listed}, t || '.' || c))",
+        "CREATE MACRO contains_any(x, terms) AS (CASE WHEN len(terms) > 0 THEN regexp_matches(x, '(?s)' || "
+        "array_to_string(list_transform(terms, lambda t: replace(regexp_escape(t), '\\*', '.*')), '|')) END)",
     ]
 
 
