@@ -1,7 +1,11 @@
+import sys
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from fupin_audit.fields import BY_NAME, WORK
@@ -260,3 +264,19 @@ def test_plain_numbers_cast_as_written_read_as_if_every_cell_were_cleaned() -> N
     slow, slow_bad = values_module._parse_cleaned_number(values)
     assert fast.equals(slow) and fast_bad.equals(slow_bad)
     assert fast.iloc[4] == 100000.0 and fast.iloc[0] == 12.0 and bool(fast_bad.iloc[15])
+
+
+def test_empty_markers_found_in_any_case_without_lower_casing() -> None:
+    """The markers are compared in every mix of cases instead of after lower-casing each cell: the same
+    whenever every character that lower-cases to a marker's character is its upper or lower case, for
+    every character that can remain after NFKC (checked over all of Unicode, with Arrow's lower-casing)."""
+    marker_chars = set("".join(values_module.EMPTY_MARKERS))
+    stable = [chr(c) for c in range(sys.maxunicode + 1)
+              if not 0xD800 <= c <= 0xDFFF and unicodedata.normalize("NFKC", chr(c)) == chr(c)]
+    lowered = pc.utf8_lower(pa.array(stable)).to_pylist()
+    for char, lower in zip(stable, lowered, strict=True):
+        if lower in marker_chars:
+            assert char in {lower, lower.upper()}, hex(ord(char))
+    cells = pd.Series(["NULL", "NaN", "None", "nOnE", "无", "／", "-", "null值", "Nana", "x"], dtype="str")
+    cleaned, _ = parse_text(cells)
+    assert cleaned.isna().tolist() == [True] * 7 + [False] * 3

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,12 @@ Parsed = tuple[pd.Series, pd.Series]
 
 EMPTY_MARKERS = ("", "无", "-", "—", "/", "／", "空", "null", "nan", "none")
 """Compared after NFKC and lower-casing (so NULL, NaN, None count too)."""
+
+_EMPTY_SPELLINGS = sorted(
+    {"".join(letters) for marker in EMPTY_MARKERS for letters in product(*({c.lower(), c.upper()} for c in marker))}
+)
+"""Every marker in every mix of cases: after NFKC only ASCII letters lower-case to the markers' letters,
+so comparing with these equals lower-casing first, without a lower-cased copy of every cell."""
 
 _TRIM = " \t\n\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff"
 
@@ -81,7 +88,7 @@ def _clean_values(array: pa.Array) -> pa.Array:
     if not pc.all(pc.string_is_ascii(array)).as_py():
         array = pc.utf8_normalize(array, "NFKC")
     array = pc.utf8_trim(array, _TRIM)
-    empty = pc.is_in(pc.utf8_lower(array), value_set=pa.array(EMPTY_MARKERS, type=array.type))
+    empty = pc.is_in(array, value_set=pa.array(_EMPTY_SPELLINGS, type=array.type))
     return pc.if_else(empty, pa.scalar(None, array.type), array)
 
 
