@@ -18,6 +18,7 @@ import pyarrow as pa
 import pytest
 import xlsxwriter.workbook
 from isal import isal_zlib
+from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 
 from fupin_audit.report import sheetrows, xlsxtable
@@ -222,3 +223,20 @@ def test_rows_copied_as_bytes_give_the_xml_xlsxwriter_writes(tmp_path: Path) -> 
         assert "仅表头" in a.read("xl/worksheets/sheet3.xml").decode("utf-8")
     assert [p.name for p in ours.parent.iterdir()] == ["x.xlsx"]  # every row file removed
     assert len(list(theirs.parent.iterdir())) == 2  # xlsxwriter leaves the empty sheet's
+
+
+def test_row_files_removed_when_the_zip_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows wait in their files until each sheet is compressed: a failure before that (a full disk)
+    must not leave them in the temporary folder."""
+    workbook = _workbook(tmp_path / "x.xlsx")
+    row_files = set(tmp_path.iterdir())  # before close: only the sheets' row files exist
+    assert row_files
+
+    def failing(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(xlsxtable._DeflateZip, "write", failing)
+    with pytest.raises(FileCreateError, match="disk full"):  # xlsxwriter's wrapping of the OSError
+        xlsxtable.close(workbook)
+    assert not row_files & set(tmp_path.iterdir())
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
