@@ -102,7 +102,7 @@ def test_index_and_dtypes_follow_input() -> None:
     ids = pd.Series(["440308199901101512", "x"], index=[7, 3], dtype="str")
     result = check_ids(ids, None, AS_OF)
     assert list(result.index) == [7, 3]
-    assert list(result.columns) == ["normalized", "status", "birth_date", "sex"]
+    assert list(result.columns) == ["normalized", "status", "birth_date", "sex", "number"]
     assert str(result["birth_date"].dtype) == "datetime64[ns]"
     assert set(result["status"].cat.categories) == set(STATUSES)
     assert result["sex"].dtype == "str"
@@ -134,7 +134,7 @@ def test_scalar_helpers() -> None:
 def test_empty_series() -> None:
     result = check_ids(pd.Series([], dtype="str"), None, AS_OF)
     assert len(result) == 0
-    assert list(result.columns) == ["normalized", "status", "birth_date", "sex"]
+    assert list(result.columns) == ["normalized", "status", "birth_date", "sex", "number"]
 
 
 def test_id_numbers_are_one_integer_per_distinct_number() -> None:
@@ -142,3 +142,20 @@ def test_id_numbers_are_one_integer_per_distinct_number() -> None:
     numbers = id_numbers(pd.Series(ids, dtype="str"))
     assert numbers[0] == numbers[2] and len(set(numbers.tolist())) == 3
     assert numbers[0] == 11010519491231002 * 11 + 10 and numbers[1] == 11010519491231002 * 11 + 1
+
+
+def test_number_is_id_numbers_of_each_valid_normalized_id() -> None:
+    """check_ids' ``number`` (from the bytes it already parsed) equals ``id_numbers`` of the normalized
+    text for ok and upgraded15 rows (lower-case x, 15 digits included) and is -1 for every other status."""
+    good = [body + check_character(body) for body in ("44030819800101001", "36042619910101007", "81000019940823002")]
+    ids = [
+        "11010519491231002X", "11010519491231002x", *good, f" {good[0]} ", "610104620927690",
+        "110105194912310022", "11010519491231002", "1101051949123100XX", "4.40308E+17",
+        "440308199901101000", None, "", "110105199913310021", "440524188001010014",
+    ]
+    result = check_ids(pd.Series(ids, dtype="str"), None, AS_OF)
+    valid = result["status"].isin(["ok", "upgraded15"]).to_numpy()
+    assert valid.sum() == 7 and (~valid).sum() == 9
+    assert result["number"].dtype == "int64"
+    assert result["number"][valid].tolist() == id_numbers(result["normalized"][valid]).tolist()
+    assert (result["number"][~valid] == -1).all()

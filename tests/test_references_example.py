@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -16,6 +17,7 @@ from fupin_audit.idcard import id_numbers
 from fupin_audit.references import INVALID_SHEET, reference_summary
 from fupin_audit.references.read import read_references
 from fupin_audit.rules import load_rules
+from fupin_audit.rules.refspec import validity_column
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 LISTS = ("payroll", "cadres", "relatives", "vehicles", "property", "business", "deaths")
@@ -78,6 +80,11 @@ def test_summary_counts_the_same_without_the_checked_ids(with_lists):
     lists = read_references(load_rules(None), paths, with_lists.as_of)
     unchecked = dataclasses.replace(registry, valid_ids=None)
     assert reference_summary(lists, unchecked).equals(reference_summary(lists, registry))
+    for data in lists.values():  # each list's numbers: every valid ID of each of its ID columns, once
+        numbers = [id_numbers(data.frame.loc[data.frame[validity_column(c)].fillna(False).to_numpy(dtype=bool), c])
+                   for c in data.id_columns]
+        assert list(data.ids) == sorted(set(np.concatenate(numbers).tolist())), data.name
+    assert len(lists["relatives"].id_columns) == 2
     assert reference_summary(lists, registry).equals(with_lists.references)
 
 

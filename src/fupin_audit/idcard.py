@@ -85,8 +85,9 @@ def check_ids(ids: pd.Series, numeric: pd.Series | None, as_of: dt.date) -> pd.D
 
     Returns a frame on the index of ``ids`` with ``normalized`` (str: the 18-character number, upper
     case X, 15-digit numbers upgraded; otherwise the trimmed input), ``status`` (categorical, one of
-    ``STATUSES``), ``birth_date`` (datetime64[ns], NaT unless ok/upgraded15) and ``sex`` (str,
-    "男"/"女", null unless ok/upgraded15). A number has one status, the first that applies of:
+    ``STATUSES``), ``birth_date`` (datetime64[ns], NaT unless ok/upgraded15), ``sex`` (str,
+    "男"/"女", null unless ok/upgraded15) and ``number`` (int64: the normalized number as
+    ``id_numbers`` gives it, from the bytes already in hand; -1 unless ok/upgraded15). A number has one status, the first that applies of:
     missing, excel_number (numeric cell or scientific notation), bad_chars (anything but digits and
     a final X), bad_length (neither 18 nor 15 characters), excel_number (18 digits ending in 000
     whose check fails), bad_date (impossible date or before 1900), future_birth (after ``as_of``),
@@ -117,6 +118,8 @@ def check_ids(ids: pd.Series, numeric: pd.Series | None, as_of: dt.date) -> pd.D
     m18[lower, 17] = _X
     changed.append((rows18[lower], m18[lower]))
     status[rows18] = _status18(m18, as_of_days, births, sex, rows18)
+    number = np.full(n, -1, dtype=np.int64)
+    number[rows18] = _as_number(m18)
 
     rows15 = np.flatnonzero(present & (lengths == 15))
     m15 = _fixed_width(raw, offsets[rows15], 15)
@@ -124,6 +127,7 @@ def check_ids(ids: pd.Series, numeric: pd.Series | None, as_of: dt.date) -> pd.D
     status[rows15] = status15
     good15 = status15 == _CODE["upgraded15"]
     changed.append((rows15[good15], upgraded[good15]))
+    number[rows15[good15]] = _as_number(upgraded[good15])
 
     other = np.flatnonzero(present & (lengths != 18) & (lengths != 15))
     if len(other):
@@ -133,6 +137,7 @@ def check_ids(ids: pd.Series, numeric: pd.Series | None, as_of: dt.date) -> pd.D
     _mark_excel_numbers(arr, status, is_numeric, present, lengths)
 
     normalized = _replace_rows(arr, changed)
+    number[~np.isin(status, [_CODE[v] for v in VALID_STATUSES])] = -1
     sex_text = pa.DictionaryArray.from_arrays(pa.array(sex, mask=sex < 0), pa.array(["女", "男"])).cast(pa.string())
     return pd.DataFrame(
         {
@@ -140,6 +145,7 @@ def check_ids(ids: pd.Series, numeric: pd.Series | None, as_of: dt.date) -> pd.D
             "status": pd.Categorical.from_codes(status, categories=pd.Index(STATUSES)),
             "birth_date": births,
             "sex": pd.array(sex_text, dtype="str"),
+            "number": number,
         },
         index=ids.index,
     )
@@ -153,6 +159,19 @@ def id_numbers(ids: pd.Series) -> np.ndarray:
     body = pc.cast(pc.utf8_slice_codeunits(ids, 0, 17), pa.int64())
     check = pc.cast(pc.replace_substring(pc.utf8_slice_codeunits(ids, 17, 18), "X", "10"), pa.int64())
     return np.asarray(body.to_numpy(zero_copy_only=False)) * 11 + np.asarray(check.to_numpy(zero_copy_only=False))
+
+
+_POWERS = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+
+
+def _as_number(m: np.ndarray) -> np.ndarray:
+    """``id_numbers`` of (rows, 18) bytes: 17 digits (checked by the caller before use) and a check
+    character (X = 10)."""
+    if not len(m):
+        return np.zeros(0, dtype=np.int64)
+    body = (m[:, :17].astype(np.int64) - _ZERO) @ _POWERS
+    check = m[:, 17].astype(np.int64) - _ZERO
+    return body * 11 + np.where(m[:, 17] == _X, 10, check)
 
 
 def distinct_of_sorted(ordered: np.ndarray) -> np.ndarray:

@@ -17,10 +17,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, MissingColumnsError, UsageError
-from ..idcard import VALID_STATUSES, check_ids
+from ..idcard import VALID_STATUSES, check_ids, distinct_of_sorted
 from ..inputs import sha256_of
 from ..io.reader import read_tables
 from ..rules.loader import load_rules
@@ -55,6 +56,9 @@ class ReferenceData:
     """Cells that could not be understood (a date such as 2019年13月), read as empty."""
     id_columns: tuple[str, ...]
     """The declared ID columns the file has (each with its validity column in ``frame``)."""
+    ids: np.ndarray
+    """The valid ID numbers of every ID column, each once, sorted, as integers (``idcard.id_numbers``):
+    counted against the registry's for the summary, computed here in the list's background thread."""
 
 
 def parse_ref_options(values: list[str] | None, rules: Path | None = None) -> dict[str, str]:
@@ -134,24 +138,27 @@ def load_reference(name: str, spec: ReferenceList, path: Path, *, encoding: str 
 
 def checked_reference(loaded: LoadedList, as_of: dt.date) -> ReferenceData:
     """A loaded list with its ID columns checked against the reference date."""
-    out, invalid = check_reference_ids(loaded.name, loaded.spec, loaded.frame, as_of)
+    out, invalid, numbers = check_reference_ids(loaded.name, loaded.spec, loaded.frame, as_of)
     return ReferenceData(
         name=loaded.name, title=loaded.spec.title, path=loaded.path, sha256=loaded.sha256, frame=out,
         invalid=invalid, unreadable=loaded.unreadable,
         id_columns=tuple(c for c in loaded.spec.id_columns() if c in loaded.frame.columns),
+        ids=distinct_of_sorted(np.sort(numbers[numbers >= 0])),
     )
 
 
 def check_reference_ids(
     name: str, spec: ReferenceList, frame: pd.DataFrame, as_of: dt.date
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the frame the rules see, its invalid-ID rows) from a list as normalized by the readers.
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """(the frame the rules see, its invalid-ID rows, the number of every ID cell as an integer, -1
+    where invalid: ``idcard.check_ids``' ``number``) from a list as normalized by the readers.
 
     Keeps the declared columns the list has and its origin; each ID column becomes the normalized
     number with its validity column beside it.
     """
     out = frame.loc[:, [c for c in spec.columns if c in frame.columns]].copy()
     invalid_parts = [pd.DataFrame(columns=list(INVALID_COLUMNS), dtype="str")]
+    numbers = [np.zeros(0, dtype=np.int64)]
     for column in spec.id_columns():
         if column not in frame.columns:
             continue
@@ -161,9 +168,10 @@ def check_reference_ids(
         valid = checked["status"].isin(VALID_STATUSES)
         out[validity_column(column)] = valid.astype("boolean")
         invalid_parts.append(_invalid_rows(name, column, frame, checked["status"], ~valid))
+        numbers.append(checked["number"].to_numpy())
     for column in ORIGIN_COLUMNS:
         out[column] = frame[column]
-    return out, pd.concat(invalid_parts, ignore_index=True)
+    return out, pd.concat(invalid_parts, ignore_index=True), np.concatenate(numbers)
 
 
 INVALID_COLUMNS = ("名单", "列", "证件号码", "问题", "来源")

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..idcard import distinct_of_sorted, id_numbers
 from ..kinds import BY_CODE
 from ..registry import Registry
 from ..rules.model import RuleSet
-from ..rules.refspec import validity_column
 from ..schema.duplicates import valid_numbers
 from .read import ReferenceData
 
@@ -39,14 +37,10 @@ def reference_summary(lists: Mapping[str, ReferenceData], registry: Registry) ->
         registered = valid_numbers(registry.members).distinct()
     rows = []
     for data in lists.values():
-        on_list = pd.concat(
-            [data.frame.loc[data.frame[validity_column(c)].fillna(False).to_numpy(dtype=bool), c] for c in data.id_columns],
-            ignore_index=True,
-        )
         rows.append({
             "名单": data.name, "名称": data.title, "文件": data.path.name, "行数": len(data.frame),
             "无效证件行数": int(data.invalid["来源"].nunique()), "无法识别的值": data.unreadable,
-            "匹配登记人数": _count_in(registered, on_list), "SHA-256": data.sha256,
+            "匹配登记人数": _count_in(registered, data.ids), "SHA-256": data.sha256,
         })
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     for column in ("名单", "名称", "文件", "SHA-256"):
@@ -56,11 +50,10 @@ def reference_summary(lists: Mapping[str, ReferenceData], registry: Registry) ->
     return frame
 
 
-def _count_in(registered: np.ndarray, lookup: pd.Series) -> int:
-    """How many of the sorted distinct ``registered`` numbers are among the valid IDs ``lookup``."""
-    if len(registered) == 0 or lookup.empty:
+def _count_in(registered: np.ndarray, listed: np.ndarray) -> int:
+    """How many of the sorted distinct ``registered`` numbers are among the sorted distinct ``listed``."""
+    if len(registered) == 0 or len(listed) == 0:
         return 0
-    listed = distinct_of_sorted(np.sort(id_numbers(lookup)))
     places = np.minimum(np.searchsorted(registered, listed), len(registered) - 1)
     return int(np.count_nonzero(registered[places] == listed))
 

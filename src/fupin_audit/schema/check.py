@@ -35,11 +35,11 @@ def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.Dat
     The input registry is not modified. Checks whose columns are absent do not run. The findings
     frame has findings.COLUMNS, in a deterministic order (by check, then row order).
     """
-    members, id_findings = normalize_ids(registry.members, as_of)
+    members, id_findings, row_numbers = normalize_ids(registry.members, as_of)
     households = registry.households
     positions = household_positions(households, members)
     heads = head_names(households, members, positions)
-    valid = valid_numbers(members)
+    valid = valid_numbers(members, row_numbers)
     repeated = repeated_numbers(valid)
     parts = [
         id_findings,

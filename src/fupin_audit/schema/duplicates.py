@@ -39,13 +39,18 @@ class ValidNumbers:
         return distinct_of_sorted(self.numbers)
 
 
-def valid_numbers(members: pd.DataFrame) -> ValidNumbers:
+def valid_numbers(members: pd.DataFrame, row_numbers: np.ndarray | None = None) -> ValidNumbers:
     """The valid numbers of ``members`` sorted (stably: rows of one number in row order), one sort
-    for the duplicate checks below and the reference lists' counts."""
-    if not {ID_COLUMN, VALID} <= set(members.columns):
+    for the duplicate checks below and the reference lists' counts. ``row_numbers``: each row's number
+    as ``normalize_ids`` gives it (-1 where invalid), saving their conversion from text."""
+    if row_numbers is not None:
+        positions = np.flatnonzero(row_numbers >= 0)
+        numbers = row_numbers[positions]
+    elif not {ID_COLUMN, VALID} <= set(members.columns):
         return ValidNumbers(np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64))
-    positions = np.flatnonzero(members[VALID].fillna(False).to_numpy(dtype=bool))
-    numbers = id_numbers(members[ID_COLUMN].iloc[positions])
+    else:
+        positions = np.flatnonzero(members[VALID].fillna(False).to_numpy(dtype=bool))
+        numbers = id_numbers(members[ID_COLUMN].iloc[positions])
     order = np.argsort(numbers, kind="stable")
     return ValidNumbers(positions[order], numbers[order])
 

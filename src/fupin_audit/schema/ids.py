@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import findings
@@ -33,13 +34,14 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
-def normalize_ids(members: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(members with normalized 证件号码 and 证件有效, 证件出生日期, 证件性别; ID findings).
+def normalize_ids(members: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray | None]:
+    """(members with normalized 证件号码 and 证件有效, 证件出生日期, 证件性别; ID findings; each row's
+    number as an integer, -1 where invalid: ``idcard.check_ids``' ``number``).
 
-    The input frame is not modified. Without a 证件号码 column nothing is derived or reported.
+    The input frame is not modified. Without a 证件号码 column nothing is derived or reported (None).
     """
     if ID_COLUMN not in members.columns:
-        return members, findings.empty()
+        return members, findings.empty(), None
     numeric = members[NUMERIC] if NUMERIC in members.columns else None
     result = check_ids(members[ID_COLUMN], numeric, as_of)
     out = members.copy(deep=False)
@@ -53,7 +55,8 @@ def normalize_ids(members: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, 
         chosen = (status == name).to_numpy()
         if chosen.any():
             parts.append(_findings(members[chosen], result["normalized"][chosen], name, as_of))
-    return out, pd.concat(parts, ignore_index=True) if parts else findings.empty()
+    numbers = result["number"].to_numpy()
+    return out, pd.concat(parts, ignore_index=True) if parts else findings.empty(), numbers
 
 
 def _findings(rows: pd.DataFrame, normalized: pd.Series, status: str, as_of: dt.date) -> pd.DataFrame:
