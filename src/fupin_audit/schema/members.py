@@ -8,6 +8,8 @@ expressions rather than pandera wide checks (see ``values``). Members whose ID i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from .. import findings
@@ -24,19 +26,7 @@ def relation_sex_findings(members: pd.DataFrame) -> pd.DataFrame:
         return findings.empty()
     relation, sex = members[RELATION], members[SEX]
     wrong = (relation.isin(MALE_RELATIONS) & (sex == "女")) | (relation.isin(FEMALE_RELATIONS) & (sex == "男"))
-    rows = members[wrong.fillna(False).to_numpy(dtype=bool)]
-    relations, sexes, ids = column(rows, RELATION), column(rows, SEX), column(rows, ID_COLUMN)
-    return from_rows(
-        rows,
-        rule_id="relation_sex",
-        severity="medium",
-        messages=[messages.relation_sex(r, s) for r, s in zip(relations, sexes, strict=True)],
-        evidence=[
-            {RELATION: r, SEX: s, ID_COLUMN: i} for r, s, i in zip(relations, sexes, ids, strict=True)
-        ],
-        person_id=ids,
-        name=column(rows, "姓名"),
-    )
+    return _against_id(members, wrong, RELATION, "relation_sex", messages.relation_sex)
 
 
 def sex_mismatch_findings(members: pd.DataFrame) -> pd.DataFrame:
@@ -46,16 +36,21 @@ def sex_mismatch_findings(members: pd.DataFrame) -> pd.DataFrame:
         return findings.empty()
     stated, sex = members[STATED_SEX], members[SEX]
     wrong = stated.isin(("男", "女")) & sex.notna() & stated.ne(sex)
+    return _against_id(members, wrong, STATED_SEX, "sex_mismatch", messages.sex_mismatch)
+
+
+def _against_id(
+    members: pd.DataFrame, wrong: pd.Series, compared: str, rule_id: str, message: Callable[[str, str], str]
+) -> pd.DataFrame:
+    """A medium finding per ``wrong`` member: the ``compared`` column's value beside the ID's sex."""
     rows = members[wrong.fillna(False).to_numpy(dtype=bool)]
-    stateds, sexes, ids = column(rows, STATED_SEX), column(rows, SEX), column(rows, ID_COLUMN)
+    values, sexes, ids = column(rows, compared), column(rows, SEX), column(rows, ID_COLUMN)
     return from_rows(
         rows,
-        rule_id="sex_mismatch",
+        rule_id=rule_id,
         severity="medium",
-        messages=[messages.sex_mismatch(s, i) for s, i in zip(stateds, sexes, strict=True)],
-        evidence=[
-            {STATED_SEX: s, SEX: x, ID_COLUMN: i} for s, x, i in zip(stateds, sexes, ids, strict=True)
-        ],
+        messages=[message(v, s) for v, s in zip(values, sexes, strict=True)],
+        evidence=[{compared: v, SEX: s, ID_COLUMN: i} for v, s, i in zip(values, sexes, ids, strict=True)],
         person_id=ids,
         name=column(rows, "姓名"),
     )
