@@ -87,7 +87,8 @@ def check_ids(ids: pd.Series, numeric: pd.Series | None, as_of: dt.date) -> pd.D
     case X, 15-digit numbers upgraded; otherwise the trimmed input), ``status`` (categorical, one of
     ``STATUSES``), ``birth_date`` (datetime64[ns], NaT unless ok/upgraded15), ``sex`` (str,
     "男"/"女", null unless ok/upgraded15) and ``number`` (int64: the normalized number as
-    ``id_numbers`` gives it, from the bytes already in hand; -1 unless ok/upgraded15). A number has one status, the first that applies of:
+    ``id_numbers`` gives it, from the bytes already in hand; -1 unless ok/upgraded15).
+    A number has one status, the first that applies of:
     missing, excel_number (numeric cell or scientific notation), bad_chars (anything but digits and
     a final X), bad_length (neither 18 nor 15 characters), excel_number (18 digits ending in 000
     whose check fails), bad_date (impossible date or before 1900), future_birth (after ``as_of``),

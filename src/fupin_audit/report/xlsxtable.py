@@ -230,8 +230,8 @@ def close(workbook: Workbook) -> None:
 
 def _defer_rows(sheet: Worksheet, splices: Splices) -> None:
     """xlsxwriter's ``_write_optimized_sheet_data``, leaving the rows where they are: the sheet XML
-    gets an empty ``sheetData`` element and ``splices`` the offset of its content and the row file,
-    which ``_DeflateZip`` reads in at that offset. xlsxwriter's own decodes and re-encodes the row file
+    gets the ``sheetData`` tags with nothing between them, and ``splices`` that offset and the row
+    file, which ``_DeflateZip`` reads in there. xlsxwriter's own decodes and re-encodes the row file
     into the XML 64 KB at a time (4 s for the 800 MB of the 5M report), and copying it as bytes still
     cost 1.2 s. Same XML (tested); the row file of a sheet without rows is removed (xlsxwriter leaves
     it in the temporary folder)."""
