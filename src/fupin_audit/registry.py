@@ -284,20 +284,3 @@ def _with_head_columns(households: pd.DataFrame, members: pd.DataFrame, head_row
         else:
             households[target] = from_heads.astype("str").where(from_heads.notna(), None)
     return households
-    wanted = [c for c in (HOUSEHOLD_KEY, "姓名", "证件号码") if c in members.columns]
-    heads = None
-    if head_rows is None:
-        heads = members.loc[members["与户主关系"] == "户主", wanted].drop_duplicates(HOUSEHOLD_KEY).set_index(HOUSEHOLD_KEY)
-    for target, source in (("户主姓名", "姓名"), ("户主证件号码", "证件号码")):
-        if source not in wanted:
-            continue
-        if head_rows is not None:
-            taken = members[source].astype("str").array.take(head_rows, allow_fill=True)
-            from_heads = pd.Series(taken, index=households.index)
-        elif heads is not None:
-            from_heads = households[HOUSEHOLD_KEY].map(heads[source])
-        if target in households.columns:
-            households[target] = households[target].fillna(from_heads)
-        else:
-            households[target] = from_heads.astype("str").where(from_heads.notna(), None)
-    return households
