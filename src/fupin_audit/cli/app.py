@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 from .check import check
@@ -21,4 +24,29 @@ app.add_typer(rules_app, name="rules")
 
 
 def main() -> None:
-    app()
+    """Run the command, then end the process without tearing the interpreter down.
+
+    Every output file is closed by the time a command returns; what is left is freeing the registry's
+    frames object by object, which took 0.35 s of a 7 s county audit. The exit code and messages are
+    what ``sys.exit`` would give."""
+    try:
+        app()
+        code = 0
+    except SystemExit as stop:
+        code = _exit_status(stop.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (| head) or a closed stream: nothing left to say
+            pass
+    os._exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The status ``sys.exit(code)`` gives: None → 0, an int as is, anything else printed and 1."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

@@ -1,0 +1,56 @@
+"""The installed command as a separate process: ``main`` ends it without interpreter teardown, so
+these check that nothing is lost by that — the exit code, everything printed, every file written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fupin_audit.cli.app import _exit_status
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as in cron
+    return subprocess.run(
+        [sys.executable, "-m", "fupin_audit", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8",
+    )
+
+
+def test_findings_exit_code_json_and_files_are_complete(tmp_path: Path) -> None:
+    log, found = tmp_path / "run.log", tmp_path / "findings.csv"
+    done = run(
+        "check", str(EXAMPLES / "zhuangtouyingzi.xlsx"), "--json", "--log", str(log),
+        "--findings", str(found), "--report", str(tmp_path / "r.xlsx"), cwd=tmp_path,
+    )
+    assert done.returncode == 1, done.stderr
+    printed = json.loads(done.stdout)  # the whole document reached the pipe
+    expected = len((EXAMPLES / "zhuangtouyingzi.expected.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
+    assert len(printed["findings"]) == expected
+    assert len(found.read_text(encoding="utf-8-sig").splitlines()) == expected + 1
+    assert [line.split()[1] for line in log.read_text(encoding="utf-8").splitlines()] == [
+        "phase=读取", "phase=校验", "phase=规则", "phase=写出"
+    ]
+    assert (tmp_path / "r.xlsx").stat().st_size > 0
+
+
+def test_error_exit_code_and_message(tmp_path: Path) -> None:
+    done = run("check", str(tmp_path / "missing.xlsx"), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "missing.xlsx" in done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(("code", "status", "printed"), [(None, 0, ""), (0, 0, ""), (3, 3, ""), ("bye", 1, "bye\n")])
+def test_exit_status_is_what_sys_exit_gives(
+    code: object, status: int, printed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _exit_status(code) == status
+    assert capsys.readouterr().err == printed
