@@ -1,5 +1,5 @@
 """Built-in data checks: ID numbers, pandera column checks, household structure, duplicates."""
 
-from .check import check_registry
+from .check import check_registry, start_checks
 
-__all__ = ["check_registry"]
+__all__ = ["check_registry", "start_checks"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -35,21 +36,33 @@ def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.Dat
     The input registry is not modified. Checks whose columns are absent do not run. The findings
     frame has findings.COLUMNS, in a deterministic order (by check, then row order).
     """
+    checked, other_findings = start_checks(registry, as_of)
+    return checked, other_findings()
+
+
+def start_checks(registry: Registry, as_of: dt.date) -> tuple[Registry, Callable[[], pd.DataFrame]]:
+    """``check_registry`` in two steps: the checked Registry now (what the rules need), and a function
+    giving all the findings, which only reads the registry (``audit`` runs it in a thread while DuckDB
+    runs the rules)."""
     members, id_findings, row_numbers = normalize_ids(registry.members, as_of)
-    households = registry.households
-    positions = household_positions(households, members)
-    heads = head_names(households, members, positions)
     valid = valid_numbers(members, row_numbers)
-    repeated = repeated_numbers(valid)
-    parts = [
-        id_findings,
-        member_value_findings(members),
-        relation_sex_findings(members),
-        sex_mismatch_findings(members),
-        household_value_findings(households, heads),
-        household_findings(households, members, positions, heads),
-        duplicate_findings(members, repeated),
-        repeated_in_household_findings(members, repeated),
-    ]
     checked = dataclasses.replace(registry, members=members, valid_ids=valid.distinct())
-    return checked, pd.concat(parts, ignore_index=True)
+
+    def findings() -> pd.DataFrame:
+        households = checked.households
+        positions = household_positions(households, members)
+        heads = head_names(households, members, positions)
+        repeated = repeated_numbers(valid)
+        parts = [
+            id_findings,
+            member_value_findings(members),
+            relation_sex_findings(members),
+            sex_mismatch_findings(members),
+            household_value_findings(households, heads),
+            household_findings(households, members, positions, heads),
+            duplicate_findings(members, repeated),
+            repeated_in_household_findings(members, repeated),
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    return checked, findings
