@@ -210,3 +210,13 @@ def test_contains_any_matches_like_with_star_wildcards(text, terms, expected) ->
     defined = con.execute(f"SELECT {like}", [terms, text]).fetchone()
     assert got is not None and defined is not None
     assert got[0] == expected == defined[0]
+
+
+def test_message_and_evidence_may_use_columns_the_locators_also_have(ruleset):
+    named = rule("names_the_person", "SELECT 户编号, 证件号码, 姓名, 县 FROM members WHERE 姓名 = '张三'",
+                 message="{姓名}（{证件号码}）在{县}，户{户编号}")
+    result = run_rules(with_rules(ruleset, named), small_registry(), AS_OF)
+    assert [s.rule_id for s in result.skipped] == []
+    row = result.findings[result.findings["rule_id"] == "names_the_person"].iloc[0]
+    assert row["message"] == "张三（P1）在某县，户H1"
+    assert json.loads(row["evidence"]) == {"县": "某县"}

@@ -20,9 +20,14 @@ KIND_COLUMN = "_kind"
 NULL_TEXT = "空"
 
 
+def _of_result(column: str) -> str:
+    """A column of the rule's result, qualified: the locators joined beside it have 户编号, 姓名, 县 …"""
+    return f"r.{quote_identifier(column)}"
+
+
 def value_text(column: str, sql_type: str) -> str:
     """SQL giving a value as message text: 是/否, whole numbers without decimals, dates as YYYY-MM-DD."""
-    col = quote_identifier(column)
+    col = _of_result(column)
     upper = sql_type.upper()
     if upper == "BOOLEAN":
         text = f"CASE WHEN {col} THEN '是' ELSE '否' END"
@@ -51,7 +56,7 @@ def message_sql(template: str, types: dict[str, str]) -> str:
 
 
 def evidence_value(column: str, sql_type: str) -> str:
-    col = quote_identifier(column)
+    col = _of_result(column)
     if sql_type.upper().startswith(("TIMESTAMP", "DATE")):
         return f"strftime(CAST({col} AS DATE), '%Y-%m-%d')"
     return col
@@ -128,7 +133,7 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
 
 LOCATOR_TABLES = (
     """
-    CREATE TEMP TABLE _household_locator AS
+    CREATE TABLE _household_locator AS
     WITH heads AS (  -- the first head row's name (NULL included), by grouping rather than a window
         SELECT 户编号, arg_min_null(姓名, _member) AS 姓名 FROM members WHERE 与户主关系 = '户主' GROUP BY 户编号
     ),
@@ -137,7 +142,7 @@ LOCATOR_TABLES = (
     FROM households h SEMI JOIN firsts USING (_household) LEFT JOIN heads ON heads.户编号 = h.户编号
     """,
     """
-    CREATE TEMP VIEW _member_locator AS
+    CREATE VIEW _member_locator AS
     SELECT _member, 户编号, 证件号码, 姓名, 县, 乡镇, 行政村, _file, _sheet, _row FROM members
     """,
 )
