@@ -11,7 +11,10 @@ import pytest
 
 from fupin_audit import audit, findings
 from fupin_audit.rules import Rule, RuleSet, load_rules, run_rules
+from fupin_audit.rules.engine import run_all
 from fupin_audit.rules.params import engine_macros
+from fupin_audit.rules.render import LOCATOR_TABLES
+from fupin_audit.rules.sandbox import open_session
 from test_rules_support import AS_OF, found, household, member, registry, registry_rules
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zhuangtouyingzi.xlsx"
@@ -210,6 +213,31 @@ def test_contains_any_matches_like_with_star_wildcards(text, terms, expected) ->
     defined = con.execute(f"SELECT {like}", [terms, text]).fetchone()
     assert got is not None and defined is not None
     assert got[0] == expected == defined[0]
+
+
+def test_rules_on_several_cursors_give_each_rule_its_own_outcome_in_order(ruleset):
+    failing = rule("fails_at_run_time", "SELECT 户编号, error('故意失败') AS x FROM households")
+    local = rule("reads_a_derived_view", "SELECT 户编号 FROM households_x WHERE 人均纯收入 = 3000")
+    rules = [*ruleset.enabled_rules("check")[:3], failing, local, *ruleset.enabled_rules("check")[3:]]
+    reg = small_registry()
+    outcomes = {}
+    for threads in (1, 3):
+        session = open_session(with_rules(ruleset, failing, local), AS_OF, reg.households, reg.members)
+        try:
+            for statement in LOCATOR_TABLES:
+                session.con.execute(statement)
+            outcomes[threads] = run_all(session, rules, threads=threads)
+        finally:
+            session.close()
+    assert len(outcomes[3]) == len(rules)
+    for one, several in zip(outcomes[1], outcomes[3], strict=True):
+        if isinstance(one, duckdb.Error):
+            assert type(several) is type(one) and str(several) == str(one)
+        else:
+            pd.testing.assert_frame_equal(one, several)
+    assert [i for i, o in enumerate(outcomes[3]) if isinstance(o, duckdb.Error)] == [3]
+    assert list(outcomes[3][4]["household_id"]) == ["H1"]  # the derived views are seen on every cursor
+    assert set(outcomes[3][0]["rule_id"]) <= {rules[0].id}
 
 
 def test_message_and_evidence_may_use_columns_the_locators_also_have(ruleset):

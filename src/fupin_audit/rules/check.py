@@ -114,10 +114,11 @@ def compile_problems(ruleset: RuleSet) -> list[str]:
     lists = {name: spec.empty_frame() for name, spec in ruleset.references.items()}
     lists.update(empty_diff_tables())
     try:
-        con, _, failed = open_session(ruleset, dt.date.today(), households, members, lists)
+        session = open_session(ruleset, dt.date.today(), households, members, lists)
     except duckdb.Error as exc:  # a parameter macro that DuckDB refuses
         return [f"参数无法定义为 SQL 宏：{duckdb_message(exc)}"]
-    problems = [f"派生视图 {name} 字段 sql：{message}" for name, message in failed.items()]
+    con = session.con
+    problems = [f"派生视图 {name} 字段 sql：{message}" for name, message in session.failed.items()]
     try:
         for rule in ruleset.rules:
             if select_problem(rule.sql):

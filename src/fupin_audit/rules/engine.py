@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import duckdb
@@ -18,7 +21,11 @@ from .check import select_problem
 from .model import Rule, RuleSet
 from .params import report_parameters
 from .render import KIND_COLUMN, LOCATOR_TABLES, findings_sql
-from .sandbox import open_session, strip_sql
+from .sandbox import Session, open_session, strip_sql
+
+RULE_THREADS = min(2, os.cpu_count() or 1)
+"""Rules run at once, each on its own cursor: one rule's query leaves DuckDB's threads idle between its
+steps and while Python turns its result into findings (500k members: 1.41 → 1.04 s on 2 cores)."""
 
 
 @dataclass
@@ -84,6 +91,34 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
     return frame
 
 
+def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS) -> list[pd.DataFrame | duckdb.Error]:
+    """Each rule's findings, or the DuckDB error it failed with, in the order given; ``threads``
+    cursors take the rules in turn."""
+    results: list[pd.DataFrame | duckdb.Error | None] = [None] * len(rules)
+    turns = iter(range(len(rules)))
+    taking = threading.Lock()
+
+    def work() -> None:
+        cursor = session.cursor()
+        try:
+            while True:
+                with taking:
+                    i = next(turns, None)
+                if i is None:
+                    return
+                try:
+                    results[i] = run_rule(cursor, rules[i])
+                except duckdb.Error as exc:
+                    results[i] = exc
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        for worker in [pool.submit(work) for _ in range(max(1, threads))]:
+            worker.result()
+    return [r for r in results if r is not None]
+
+
 def run_rules(
     ruleset: RuleSet,
     registry: Registry,
@@ -94,29 +129,31 @@ def run_rules(
 ) -> RuleRun:
     """Run every enabled rule of ``scope``; a rule lacking columns or failing is skipped and the others
     still run. ``diff`` passes the DIFF_TABLES (model.py) among ``references``."""
-    con, present, failed_views = open_session(
-        ruleset, as_of, registry.households, registry.members, references
-    )
+    session = open_session(ruleset, as_of, registry.households, registry.members, references)
+    present = session.present
     try:
         for statement in LOCATOR_TABLES:
-            con.execute(statement)
-        frames: list[pd.DataFrame] = []
-        skipped: list[SkippedRule] = []
+            session.con.execute(statement)
+        skipped: dict[str, SkippedRule] = {}
+        runnable: list[Rule] = []
         for rule in ruleset.enabled_rules(scope):
             missing = missing_requirements(rule, present)
+            problem = None if missing else select_problem(rule.sql)
             if missing:
                 reason, columns = _missing_reason(missing, present)
-                skipped.append(SkippedRule(rule.id, rule.title, reason, columns))
-                continue
-            problem = select_problem(rule.sql)
-            if problem:
-                skipped.append(SkippedRule(rule.id, rule.title, f"规则 {rule.id} 的 SQL 不可执行：{problem}"))
-                continue
-            try:
-                frames.append(run_rule(con, rule))
-            except duckdb.Error as exc:
-                skipped.append(SkippedRule(rule.id, rule.title, _failure_reason(rule, exc, failed_views)))
+                skipped[rule.id] = SkippedRule(rule.id, rule.title, reason, columns)
+            elif problem:
+                skipped[rule.id] = SkippedRule(rule.id, rule.title, f"规则 {rule.id} 的 SQL 不可执行：{problem}")
+            else:
+                runnable.append(rule)
+        frames: list[pd.DataFrame] = []
+        for rule, outcome in zip(runnable, run_all(session, runnable), strict=True):
+            if isinstance(outcome, duckdb.Error):
+                skipped[rule.id] = SkippedRule(rule.id, rule.title, _failure_reason(rule, outcome, session.failed))
+            else:
+                frames.append(outcome)
     finally:
-        con.close()
+        session.close()
+    in_order = [skipped[rule.id] for rule in ruleset.enabled_rules(scope) if rule.id in skipped]
     found = findings.normalize(pd.concat(frames, ignore_index=True)) if frames else findings.empty()
-    return RuleRun(found, skipped, report_parameters(ruleset, as_of))
+    return RuleRun(found, in_order, report_parameters(ruleset, as_of))

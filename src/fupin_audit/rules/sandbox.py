@@ -6,12 +6,16 @@ reference list under its name (every column declared under ``references`` exists
 that was not given is empty), the parameter macros (params.py) and the derived views of the rules
 file. Row ids ``_household`` / ``_member`` number the input rows, so a rule can return ``_member``
 to point at one person exactly.
+
+Derived views are tables (or views) of the session's in-memory database rather than temporary ones,
+so that every cursor of the session sees them: the rules run on several cursors at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -84,21 +88,31 @@ def to_arrow(frame: pd.DataFrame, row_id: str | None = None) -> pa.Table:
     return table
 
 
-def register_inputs(
-    con: duckdb.DuckDBPyConnection,
+def input_tables(
+    households: pd.DataFrame,
+    members: pd.DataFrame,
+    references: Mapping[str, pd.DataFrame] | None = None,
+) -> dict[str, pa.Table]:
+    """The frames as Arrow tables under their registered names (``_input_<name>``)."""
+    tables = {f"_input_{name}": to_arrow(frame, ROW_IDS[name]) for name, frame in (("households", households), ("members", members))}
+    tables.update({f"_input_{name}": to_arrow(frame) for name, frame in (references or {}).items()})
+    return tables
+
+
+def register_inputs(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) -> None:
+    """Register the input tables on a connection (registrations are per connection, not per database)."""
+    for name, table in tables.items():
+        con.register(name, table)
+
+
+def present_columns(
     households: pd.DataFrame,
     members: pd.DataFrame,
     references: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, set[str]]:
-    """Register the frames (call before ``lock``). Returns the input columns per table name."""
-    present: dict[str, set[str]] = {}
-    for name, frame in (("households", households), ("members", members)):
-        con.register(f"_input_{name}", to_arrow(frame, ROW_IDS[name]))
-        present[name] = {str(c) for c in frame.columns}
-    for name, frame in (references or {}).items():
-        con.register(f"_input_{name}", to_arrow(frame))
-        present[name] = {str(c) for c in frame.columns}
-    return present
+    """The input columns per table name."""
+    frames = {"households": households, "members": members, **(references or {})}
+    return {name: {str(c) for c in frame.columns} for name, frame in frames.items()}
 
 
 def create_reference_views(
@@ -141,14 +155,14 @@ def create_macros(
 
 
 def create_derived(con: duckdb.DuckDBPyConnection, ruleset: RuleSet) -> dict[str, str]:
-    """Create the derived views in file order: computed once per run as temporary tables (every rule
-    reads them, so they are not recomputed per rule), or as views where ``materialize: false``.
+    """Create the derived views in file order: computed once per run as tables (every rule reads them,
+    so they are not recomputed per rule), or as views where ``materialize: false``.
     Returns view name → DuckDB error for those that failed."""
     failed: dict[str, str] = {}
     for view in ruleset.derived:
         kind = "TABLE" if view.materialize else "VIEW"
         try:
-            con.execute(f"CREATE TEMP {kind} {view.name} AS {strip_sql(view.sql)}")
+            con.execute(f"CREATE {kind} {view.name} AS {strip_sql(view.sql)}")
         except duckdb.Error as exc:
             failed[view.name] = str(exc).splitlines()[0]
     return failed
@@ -159,22 +173,45 @@ def strip_sql(sql: str) -> str:
     return sql.strip().rstrip(";").strip()
 
 
+@dataclass
+class Session:
+    """A locked session: its connection, the input columns per table, the derived views that failed
+    (name → DuckDB error), and the input tables (registered again on each ``cursor``)."""
+
+    con: duckdb.DuckDBPyConnection
+    present: dict[str, set[str]]
+    failed: dict[str, str]
+    inputs: dict[str, pa.Table]
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """Another connection to the session's database (same settings, lock, views and macros) that
+        also sees the inputs; run queries on it from another thread, and close it."""
+        cursor = self.con.cursor()
+        register_inputs(cursor, self.inputs)
+        return cursor
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def open_session(
     ruleset: RuleSet,
     as_of: dt.date,
     households: pd.DataFrame,
     members: pd.DataFrame,
     references: Mapping[str, pd.DataFrame] | None = None,
-) -> tuple[duckdb.DuckDBPyConnection, dict[str, set[str]], dict[str, str]]:
+) -> Session:
     """Connect, register, lock, then define views and macros (all rules-file SQL runs locked)."""
     con = connect()
-    present = register_inputs(con, households, members, references)
+    inputs = input_tables(households, members, references)
+    register_inputs(con, inputs)
+    present = present_columns(households, members, references)
     lock(con)
     create_base_views(con, present)
     create_reference_views(con, ruleset, present)
     create_macros(con, ruleset, as_of, present)
     failed = create_derived(con, ruleset)
-    return con, present, failed
+    return Session(con, present, failed, inputs)
 
 
 def empty_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
