@@ -13,11 +13,12 @@ over 500k members with 62k failures it took 0.75 s against 0.02 s for the direct
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 from .. import findings
 from ..fields import FIELDS, INCOME_EXPENSE, INCOMES
@@ -29,7 +30,12 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {f.name: f.vocabulary for f in FIELDS
 
 
 def value_schema(frame: pd.DataFrame, incomes: bool) -> tuple[pa.DataFrameSchema, dict[str, str]]:
-    """The schema for the checked columns ``frame`` has, and the rule id of each column."""
+    """The schema for the checked columns ``frame`` has, and the rule id of each column.
+
+    pandera is imported here, not with the module: its import (0.1 s, and hypothesis when installed)
+    then happens in the thread that runs the checks beside the rules, not before any work starts."""
+    import pandera.pandas as pa
+
     columns: dict[str, pa.Column] = {}
     rules: dict[str, str] = {}
     for name, vocabulary in VOCABULARIES.items():
@@ -46,6 +52,8 @@ def value_schema(frame: pd.DataFrame, incomes: bool) -> tuple[pa.DataFrameSchema
 
 def failures(frame: pd.DataFrame, incomes: bool) -> pd.DataFrame:
     """Failing cells as (position, column, value, rule_id), ordered by position then column."""
+    from pandera.errors import SchemaErrors
+
     schema, rules = value_schema(frame, incomes)
     result = pd.DataFrame({"position": pd.Series([], dtype="int64"), "column": [], "value": [], "rule_id": []})
     if not rules:
