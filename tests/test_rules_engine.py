@@ -248,3 +248,23 @@ def test_message_and_evidence_may_use_columns_the_locators_also_have(ruleset):
     row = result.findings[result.findings["rule_id"] == "names_the_person"].iloc[0]
     assert row["message"] == "张三（P1）在某县，户H1"
     assert json.loads(row["evidence"]) == {"县": "某县"}
+
+
+def test_every_cursor_of_a_session_is_locked_down(ruleset):
+    reg = small_registry()
+    session = open_session(ruleset, AS_OF, reg.households, reg.members)
+    local_frame = pd.DataFrame({"户编号": ["from Python"]})  # what a replacement scan would find
+    try:
+        for con in (session.con, session.cursor()):
+            settings = dict(con.sql(
+                "SELECT name, value FROM duckdb_settings() WHERE name IN "
+                "('python_enable_replacements', 'enable_external_access', 'lock_configuration')"
+            ).fetchall())
+            assert settings == {"python_enable_replacements": "false", "enable_external_access": "false",
+                                "lock_configuration": "true"}
+            with pytest.raises(duckdb.CatalogException):
+                con.sql("SELECT * FROM local_frame").fetchall()
+            assert con.sql("SELECT count(*) FROM households_x").fetchall() == [(2,)]
+    finally:
+        session.close()
+    assert len(local_frame) == 1

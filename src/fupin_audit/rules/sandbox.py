@@ -67,6 +67,7 @@ def connect() -> duckdb.DuckDBPyConnection:
         config={
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
+            "python_enable_replacements": False,  # here too, for every cursor: SET is per connection
             "checkpoint_threshold": "1000TB",
         },
     )
