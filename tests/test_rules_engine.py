@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import duckdb
@@ -268,3 +269,33 @@ def test_every_cursor_of_a_session_is_locked_down(ruleset):
     finally:
         session.close()
     assert len(local_frame) == 1
+
+
+def test_when_one_rule_breaks_the_run_the_running_queries_stop_and_no_rule_starts(ruleset, monkeypatch):
+    from fupin_audit.rules import engine
+
+    slow = rule("runs_for_ever", "SELECT h.户编号 FROM households h, range(1000000000000) t WHERE t.range < 0")
+    boom, after = rule("breaks", "SELECT 户编号 FROM households"), rule("after", "SELECT 户编号 FROM households")
+    started: list[str] = []
+    real_run_rule = engine.run_rule
+
+    def run_rule(con, one):
+        started.append(one.id)
+        if one.id == "breaks":
+            time.sleep(0.5)  # the slow rule is running by now
+            raise RuntimeError("a bug, not a SQL error")
+        return real_run_rule(con, one)
+
+    monkeypatch.setattr(engine, "run_rule", run_rule)
+    reg = small_registry()
+    session = open_session(ruleset, AS_OF, reg.households, reg.members)
+    try:
+        for statement in LOCATOR_TABLES:
+            session.con.execute(statement)
+        begun = time.monotonic()
+        with pytest.raises(RuntimeError, match="a bug"):
+            run_all(session, [slow, boom, after], threads=2)
+        assert time.monotonic() - begun < 10  # the endless query was interrupted
+    finally:
+        session.close()
+    assert started == ["runs_for_ever", "breaks"]

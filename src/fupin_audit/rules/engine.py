@@ -7,7 +7,7 @@ import os
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import duckdb
@@ -93,13 +93,17 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
 
 def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS) -> list[pd.DataFrame | duckdb.Error]:
     """Each rule's findings, or the DuckDB error it failed with, in the order given; ``threads``
-    cursors take the rules in turn."""
+    cursors take the rules in turn. Interrupted (Ctrl-C), no further rule starts and the running
+    queries are interrupted."""
     results: list[pd.DataFrame | duckdb.Error | None] = [None] * len(rules)
     turns = iter(range(len(rules)))
     taking = threading.Lock()
+    cursors: list[duckdb.DuckDBPyConnection] = []
 
     def work() -> None:
         cursor = session.cursor()
+        with taking:
+            cursors.append(cursor)
         try:
             while True:
                 with taking:
@@ -111,11 +115,23 @@ def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS
                 except duckdb.Error as exc:
                     results[i] = exc
         finally:
+            with taking:
+                cursors.remove(cursor)
             cursor.close()
 
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        for worker in [pool.submit(work) for _ in range(max(1, threads))]:
-            worker.result()
+        workers = [pool.submit(work) for _ in range(max(1, threads))]
+        try:
+            wait(workers, return_when=FIRST_EXCEPTION)
+            for worker in workers:
+                worker.result()
+        except BaseException:  # Ctrl-C, or a bug in one worker: stop the others too
+            with taking:
+                for _ in turns:  # hand out no further rule
+                    pass
+                for cursor in cursors:
+                    cursor.interrupt()
+            raise
     return [r for r in results if r is not None]
 
 
