@@ -40,7 +40,8 @@ def audit(
     input that cannot be audited at all (unreadable file, missing required column, invalid rules);
     every problem inside the data becomes a finding. With ``keep_going`` a file that cannot be
     read is skipped and recorded in ``AuditResult.inputs`` (its ``error``). ``observer`` hears of
-    each phase (读取, 校验, 规则) and of each file read. ``references`` maps reference-list names
+    each phase (读取; 校验, the ID checks; 规则, the rules with the other data checks beside them) and
+    of each file read. ``references`` maps reference-list names
     (payroll, cadres … as declared under ``references:`` in the rules file) to files; lists with a
     default ``path`` in the rules file are read too. An unknown name raises ``UsageError``.
     ``baseline`` is an earlier findings file (.csv/.parquet/.jsonl written by ``--findings``):
