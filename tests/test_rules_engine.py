@@ -299,3 +299,18 @@ def test_when_one_rule_breaks_the_run_the_running_queries_stop_and_no_rule_start
     finally:
         session.close()
     assert started == ["runs_for_ever", "breaks"]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 户编号 FROM households WHERE 人均纯收入 = 3000 -- 只看 H1",
+        "SELECT 户编号 FROM households WHERE 人均纯收入 = 3000; /* 结束 */",
+        "SELECT 户编号 FROM households WHERE 人均纯收入 = 3000 ;\n-- 注释一\n-- 注释二\n",
+        "SELECT 户编号 FROM households WHERE 人均纯收入 = 3000 AND 户编号 <> '--;' -- 字符串里的 -- 和 ; 不是注释",
+    ],
+)
+def test_a_rule_may_end_with_comments_and_semicolons(ruleset, sql):
+    result = run_rules(with_rules(ruleset, rule("commented", sql)), small_registry(), AS_OF)
+    assert [s.rule_id for s in result.skipped] == []
+    assert found(result.findings, "commented") == {("commented", "H1", "")}

@@ -170,8 +170,20 @@ def create_derived(con: duckdb.DuckDBPyConnection, ruleset: RuleSet) -> dict[str
 
 
 def strip_sql(sql: str) -> str:
-    """A single statement without its trailing semicolon, ready to embed as a subquery."""
-    return sql.strip().rstrip(";").strip()
+    """A single statement without its trailing semicolons and comments, ready to embed as a subquery
+    (a final ``-- comment`` would swallow the closing parenthesis, a ``;`` end the statement early)."""
+    text = sql.strip()
+    try:
+        tokens = duckdb.tokenize(text)
+    except duckdb.Error:  # not tokenizable: binding the statement reports it
+        return text.rstrip(";").strip()
+    encoded = text.encode("utf-8")  # token offsets count bytes
+    end = len(encoded)
+    for start, kind in reversed(tokens):
+        if kind != duckdb.token_type.comment and not (kind == duckdb.token_type.operator and encoded[start:start + 1] == b";"):
+            break
+        end = start
+    return encoded[:end].decode("utf-8").strip()
 
 
 @dataclass
