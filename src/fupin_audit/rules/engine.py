@@ -122,8 +122,8 @@ def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
         workers = [pool.submit(work) for _ in range(max(1, threads))]
         try:
-            wait(workers, return_when=FIRST_EXCEPTION)
-            for worker in workers:
+            done, running = wait(workers, return_when=FIRST_EXCEPTION)
+            for worker in [*done, *running]:  # a failed worker's error first, not after a running one
                 worker.result()
         except BaseException:  # Ctrl-C, or a bug in one worker: stop the others too
             with taking:
