@@ -119,8 +119,9 @@ def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS
                 cursors.remove(cursor)
             cursor.close()
 
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        workers = [pool.submit(work) for _ in range(max(1, threads))]
+    count = max(1, threads)
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        workers = [pool.submit(work) for _ in range(count)]
         try:
             done, running = wait(workers, return_when=FIRST_EXCEPTION)
             for worker in [*done, *running]:  # a failed worker's error first, not after a running one

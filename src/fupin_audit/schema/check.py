@@ -36,8 +36,8 @@ def check_registry(registry: Registry, as_of: dt.date) -> tuple[Registry, pd.Dat
     The input registry is not modified. Checks whose columns are absent do not run. The findings
     frame has findings.COLUMNS, in a deterministic order (by check, then row order).
     """
-    checked, other_findings = start_checks(registry, as_of)
-    return checked, other_findings()
+    checked, findings_of_checks = start_checks(registry, as_of)
+    return checked, findings_of_checks()
 
 
 def start_checks(registry: Registry, as_of: dt.date) -> tuple[Registry, Callable[[], pd.DataFrame]]:
