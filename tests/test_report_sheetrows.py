@@ -130,6 +130,7 @@ def test_dimensions_without_a_header_start_at_the_first_row_written(tmp_path: Pa
 
 def test_chunks_join_into_one_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sheetrows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(sheetrows, "RENDER_THREADS", 3)  # chunks rendered at once are still written in order
     columns = [pd.Series([f"v{i}" if i % 4 else "" for i in range(11)], dtype="str")]
     expected = _write(tmp_path / "slow.xlsx", columns, bulk=False)
     actual = _write(tmp_path / "fast.xlsx", columns, bulk=True)

@@ -4,9 +4,10 @@
 xlsxwriter in constant_memory mode writes each row's XML to a temporary file and copies it into the
 sheet when the workbook closes. For long sheets its per-cell Python (checks, escaping, formatting)
 is most of the report's time, so this module escapes whole columns at once (``prepare``; several
-sheets can then take rows of them) and renders them 50,000 rows at a time — the same cells xlsxwriter
-writes (inline strings, ``_xHHHH_`` for control characters, ``xml:space="preserve"`` around edge
-whitespace, text cut at Excel's 32,767 characters) — appending them to that file.
+sheets can then take rows of them) and renders them 8,192 rows at a time, a chunk on each core — the
+same cells xlsxwriter writes (inline strings, ``_xHHHH_`` for control characters,
+``xml:space="preserve"`` around edge whitespace, text cut at Excel's 32,767 characters) — appending
+them to that file.
 Empty values are left blank and a row with no value is not written, as xlsxwriter does.
 
 This reaches into xlsxwriter's constant_memory state (``_write_single_row``, ``fh`` and the byte file
@@ -19,8 +20,11 @@ Values shaped like xlsxwriter's prepared rich strings (``<r>…</r>``) are escap
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,8 +35,12 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 8_192
 """Rows rendered at a time (bounds the memory the XML text takes)."""
+
+RENDER_THREADS = min(2, os.cpu_count() or 1)
+"""Chunks (and columns, in ``prepare``) rendered at once: the rendering is Arrow compute, which runs
+outside the GIL; at most this many chunks wait to be written."""
 
 MAX_UTF16 = 32_767
 """Longest text in one Excel cell, in UTF-16 code units."""
@@ -84,14 +92,15 @@ class Cells:
 
 def prepare(columns: Sequence[pd.Series]) -> Cells:
     """The cells of text columns (missing values are empty cells)."""
-    text, preserve, present = [], [], []
-    for column in columns:
+
+    def one(column: pd.Series) -> tuple[pa.Array, pa.Array, pa.Array]:
         values = pc.fill_null(_contiguous(pa.array(column, type=pa.string(), from_pandas=True)), "")
         escaped, edge_space = _escaped(values)
-        text.append(escaped)
-        preserve.append(edge_space)
-        present.append(pc.greater(pc.utf8_length(values), 0))
-    return Cells(tuple(text), tuple(preserve), tuple(present))
+        return escaped, edge_space, pc.greater(pc.utf8_length(values), 0)
+
+    with ThreadPoolExecutor(max_workers=RENDER_THREADS) as pool:
+        prepared = list(pool.map(one, columns))
+    return Cells(*(tuple(part) for part in zip(*prepared, strict=True))) if prepared else Cells((), (), ())
 
 
 def write_rows(sheet: Worksheet, first_row: int, cells: Cells, formats: Sequence[Format | None]) -> int:
@@ -106,9 +115,7 @@ def write_rows(sheet: Worksheet, first_row: int, cells: Cells, formats: Sequence
     sheet.fh.flush()  # its text layer: our rows go to the file underneath as UTF-8 bytes
     used_columns: list[int] = []
     written: list[int] = []
-    for start in range(0, total, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, total)
-        xml, used, rows = _render(cells.slice(start, stop - start), first_row + start, letters, styles)
+    for xml, used, rows in _rendered(cells, first_row, letters, styles):
         if xml is not None:
             sheet.fh.buffer.write(xml)
         used_columns += used
@@ -118,6 +125,28 @@ def write_rows(sheet: Worksheet, first_row: int, cells: Cells, formats: Sequence
         sheet._check_dimensions(max(written), max(used_columns))
     sheet.previous_row = first_row + total
     return first_row + total
+
+
+def _rendered(
+    cells: Cells, first_row: int, letters: list[str], styles: list[str]
+) -> Iterator[tuple[pa.Buffer | None, list[int], list[int]]]:
+    """``_render`` of each ``CHUNK_ROWS`` rows in order, ``RENDER_THREADS`` chunks rendered at once."""
+    starts = iter(range(0, len(cells), CHUNK_ROWS))
+    with ThreadPoolExecutor(max_workers=RENDER_THREADS) as pool:
+        waiting: deque[Future[tuple[pa.Buffer | None, list[int], list[int]]]] = deque()
+
+        def submit() -> None:
+            start = next(starts, None)
+            if start is not None:
+                chunk = cells.slice(start, min(CHUNK_ROWS, len(cells) - start))
+                waiting.append(pool.submit(_render, chunk, first_row + start, letters, styles))
+
+        for _ in range(RENDER_THREADS):
+            submit()
+        while waiting:
+            done = waiting.popleft().result()
+            submit()
+            yield done
 
 
 def _contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
