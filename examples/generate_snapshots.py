@@ -44,7 +44,7 @@ class H:
     members: list[M]
     status: str
     per_capita: int  # 人均纯收入
-    transfer: int = 600  # 转移性收入 (household total)
+    transfer: int | None = 600  # 转移性收入 (household total; None: left blank)
     exit_year: str = ""
     return_year: str = ""
     identified: str = "2016-08-12"
@@ -153,6 +153,15 @@ def build() -> Plan:
     # 14 removed (清退), its member nowhere else — a plain removal, no finding
     plan.old.append(H(hid(14), [person("户主", "男", 45)], "未脱贫", 2500))
     plan.changes.add(("户", "清退", hid(14), hid(14), ""))
+    # 15 exited with this year's transfer income left blank: whether a new transfer carried it cannot be judged
+    a = adult_pair()
+    both(H(hid(15), a, "未脱贫", 2900, transfer=800), H(hid(15), a, "已脱贫", 4300, transfer=None, exit_year="2020"),
+         "脱贫")
+    plan.findings.add(("diff_cannot_judge", hid(15), ""))
+    # 16 returned, its exit year blank in both snapshots: how soon it returned cannot be judged
+    a = adult_pair()
+    both(H(hid(16), a, "已脱贫", 4600), H(hid(16), a, "返贫", 3100, return_year="2020"), "返贫")
+    plan.findings.add(("diff_cannot_judge", hid(16), ""))
     return plan
 
 
@@ -161,13 +170,15 @@ def rows(households: list[H], year: int) -> list[list[str | int]]:
     for h in households:
         n = len(h.members)
         net = h.per_capita * n
-        wage = max(0, net + h.expense - h.transfer) // 2
-        production = net + h.expense - h.transfer - wage
+        transfer = h.transfer or 0
+        wage = max(0, net + h.expense - transfer) // 2
+        production = net + h.expense - transfer - wage
         for m in h.members:
             school = "小学" if 6 <= m.age <= 12 else "学龄前儿童" if m.age < 6 else "非在校生"
             labour = "无劳动力" if m.age < 16 else "普通劳动力" if m.age <= 60 else "丧失劳动力"
             out.append(["翁牛特旗", "梧桐花镇", "庄头营子村", h.hid, m.name, m.id, m.relation, n, school, "健康", labour,
-                        "是", "否", h.status, "否", "B", "是", "否", wage, production, 0, h.transfer, h.expense,
+                        "是", "否", h.status, "否", "B", "是", "否", wage, production, 0,
+                        "" if h.transfer is None else h.transfer, h.expense,
                         h.per_capita, h.identified, h.exit_year, h.return_year, year])
     return out
 

@@ -73,7 +73,7 @@ def test_removed_household_findings_are_located(result: DiffResult) -> None:
 
 def test_overview_tally(result: DiffResult) -> None:
     o = result.overview.iloc[0]
-    assert (o["上期户数"], o["本期户数"], o["脱贫"], o["返贫"], o["新识别"], o["清退/自然减少"]) == (13, 13, 3, 1, 2, 2)
+    assert (o["上期户数"], o["本期户数"], o["脱贫"], o["返贫"], o["新识别"], o["清退/自然减少"]) == (15, 15, 4, 2, 2, 2)
 
 
 def test_check_does_not_run_diff_rules() -> None:
