@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, findings
@@ -13,11 +14,12 @@ from .inputs import expand_paths
 from .progress import Observer, Silent
 from .reading import read_registry_files
 from .references import match_sheets, reference_paths, reference_summary
-from .references.read import PendingLists
+from .references.read import PendingLists, ReferenceData
 from .registry import build_registry
 from .result import AuditResult
 from .rules import load_rules, resolve_as_of, rules_table, run_rules
 from .rules.loader import default_rules_path, rules_file_sha256
+from .rules.model import RuleSet
 from .schema import start_checks
 
 
@@ -49,6 +51,36 @@ def audit(
     """
     started = dt.datetime.now()
     ruleset = load_rules(Path(rules) if rules is not None else None)
+    return run_audit(
+        ruleset, paths, started=started, as_of=as_of, sheet=sheet, encoding=encoding,
+        include_hidden=include_hidden, keep_going=keep_going, observer=observer, references=references,
+        baseline=baseline,
+    ).result
+
+
+@dataclass(frozen=True)
+class Audited:
+    """An audit and the reference lists it read (``diff`` runs its own rules over them)."""
+
+    result: AuditResult
+    lists: dict[str, ReferenceData]
+
+
+def run_audit(
+    ruleset: RuleSet,
+    paths: str | Path | Iterable[str | Path],
+    *,
+    started: dt.datetime,
+    as_of: dt.date | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    include_hidden: bool = False,
+    keep_going: bool = False,
+    observer: Observer | None = None,
+    references: Mapping[str, str | Path] | None = None,
+    baseline: str | Path | None = None,
+) -> Audited:
+    """``audit`` with a rule set already loaded and validated (see ``audit``)."""
     rules_path = ruleset.path or default_rules_path()
     list_paths = reference_paths(ruleset, references)
     earlier = read_findings(Path(baseline)) if baseline is not None else None
@@ -90,7 +122,7 @@ def audit(
     resolved = findings.empty()
     if earlier is not None:
         found, resolved = compare(found, earlier)
-    return AuditResult(
+    result = AuditResult(
         registry=registry,
         findings=found,
         as_of=reference_date,
@@ -109,3 +141,4 @@ def audit(
         started=started,
         version=__version__,
     )
+    return Audited(result, lists)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import findings
 from .errors import InputError
+from .textkeys import text_in
 
 CHANGE_RESOLVED = "已整改"
 
@@ -50,9 +51,9 @@ def read_findings(path: Path) -> pd.DataFrame:
 
 def compare(current: pd.DataFrame, baseline: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``current`` with ``change`` set to 新增 or 持续, and the baseline findings that are gone (已整改)."""
-    known = set(baseline["finding_id"])
     marked = current.copy()
-    marked["change"] = marked["finding_id"].isin(known).map({True: findings.CHANGE_PERSISTING, False: findings.CHANGE_NEW}).astype("str")
-    resolved = baseline[~baseline["finding_id"].isin(set(current["finding_id"]))].copy()
+    persisting = text_in(marked["finding_id"], baseline["finding_id"])
+    marked["change"] = persisting.map({True: findings.CHANGE_PERSISTING, False: findings.CHANGE_NEW}).astype("str")
+    resolved = baseline[~text_in(baseline["finding_id"], current["finding_id"])].copy()
     resolved["change"] = CHANGE_RESOLVED
     return marked, resolved.reset_index(drop=True)

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import fields, findings
-from ..api import audit
-from ..references import read_references, reference_paths
+from ..api import run_audit
 from ..result import AuditResult
 from ..rules import load_rules, run_rules
 from ..rules.difftables import empty_diff_tables, with_catalogue_columns
@@ -41,11 +40,14 @@ def diff(
     snapshot's reference date, ``old_as_of`` the older one's, each by default from its own 年度).
     The returned ``new.findings`` hold the newer snapshot's findings and the diff rules' findings.
     """
-    options = {"rules": rules, "sheet": sheet, "encoding": encoding, "include_hidden": include_hidden}
-    old = audit(old_paths, as_of=old_as_of, **options)  # type: ignore[arg-type]
-    new = audit(new_paths, as_of=as_of, references=references, **options)  # type: ignore[arg-type]
+    started = dt.datetime.now()
     ruleset = load_rules(Path(rules) if rules is not None else None)
-    lists = {n: d.frame for n, d in read_references(ruleset, reference_paths(ruleset, references), new.as_of).items()}
+    old = run_audit(ruleset, old_paths, started=started, as_of=old_as_of, sheet=sheet, encoding=encoding,
+                    include_hidden=include_hidden).result
+    audited = run_audit(ruleset, new_paths, started=started, as_of=as_of, references=references, sheet=sheet,
+                        encoding=encoding, include_hidden=include_hidden)
+    new = audited.result
+    lists = {name: data.frame for name, data in audited.lists.items()}
     exit_statuses = _statuses(ruleset.parameters.get("exit_statuses"), fields.EXIT_STATUSES)
     poor_statuses = _statuses(ruleset.parameters.get("poor_statuses"), fields.POOR_STATUSES)
     pairs = match_households(old.registry.households, new.registry.households,

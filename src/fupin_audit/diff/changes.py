@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..registry import Registry
 from ..rules.difftables import CHANGES_COLUMNS, empty_changes
+from ..textkeys import first_rows, row_codes, text_in, text_lookup
 from .matching import person_key
 
 MARRIAGE_RELATIONS = ("配偶", "之儿媳", "之女婿")
@@ -58,7 +59,7 @@ def _members(registry: Registry) -> pd.DataFrame:
         "与户主关系": m["与户主关系"] if "与户主关系" in m.columns else pd.NA,
         "出生日期": m["证件出生日期"] if "证件出生日期" in m.columns else pd.NaT,
     })
-    return frame.drop_duplicates(["户编号", "key"])
+    return first_rows(frame, ["户编号", "key"])
 
 
 def _age(births: pd.Series, as_of: dt.date) -> pd.Series:
@@ -113,7 +114,7 @@ def build_changes(
     if out.empty:
         return empty_changes()
     out["年龄"] = _age(out.pop("出生日期"), new.as_of)
-    out["在死亡名单"] = out["证件号码"].isin(dead.index).astype("boolean") if deaths is not None else pd.NA
+    out["在死亡名单"] = text_in(out["证件号码"], dead.index).astype("boolean") if deaths is not None else pd.NA
     out["死亡日期"] = pd.Series(dead.reindex(out["证件号码"].fillna("")).to_numpy(), index=out.index, dtype="datetime64[ns]")
     out = out.reindex(columns=list(CHANGES_COLUMNS))
     template = empty_changes()
@@ -131,7 +132,7 @@ def _deaths(deaths: pd.DataFrame | None) -> pd.Series:
 
 
 def _all_dead(people: pd.DataFrame, dead: pd.Series) -> pd.Series:
-    flags = people.assign(dead=people["证件号码"].isin(dead.index))
+    flags = people.assign(dead=text_in(people["证件号码"], dead.index))
     return flags.groupby("户编号")["dead"].all()
 
 
@@ -143,9 +144,9 @@ def _household_rows(rows: pd.DataFrame, left: pd.Series, old_people: pd.DataFram
     out["说明"] = pd.Series(pd.NA, index=out.index, dtype="str")
     out.loc[renumbered, "说明"] = "户编号由" + out["原户编号"] + "改为" + out["户编号"] + "（按成员重合匹配）"
     # a household that left: where its members are now
-    valid_new = new_people[new_people["证件号码"].notna()].drop_duplicates("证件号码")
-    moved = old_people[old_people["户编号"].isin(out.loc[left, "原户编号"])].merge(
-        valid_new[["证件号码", "户编号"]].rename(columns={"户编号": "去向"}), on="证件号码")
+    moved = old_people[text_in(old_people["户编号"], out.loc[left, "原户编号"])]
+    moved = moved.assign(去向=text_lookup(moved["证件号码"], new_people["证件号码"], new_people["户编号"]))
+    moved = moved[moved["去向"].notna()]
     if not moved.empty:
         where = moved.groupby("户编号").agg(相关户编号=("去向", lambda s: "、".join(sorted(set(s)))),
                                           相关人数=("去向", "size"))
@@ -159,24 +160,20 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
                  old_as_of: dt.date) -> pd.DataFrame:
     context = rows.drop(columns=["匹配方式"]).rename(columns={"变化类型": "户变化"})
     pairs = rows.loc[rows["匹配方式"].notna(), ["原户编号", "户编号"]]
-    before = old_people.rename(columns={"户编号": "原户编号"}).merge(pairs, on="原户编号")
-    after = new_people.merge(pairs, on="户编号")
-    both = before.merge(after, on=["原户编号", "户编号", "key"], how="outer", suffixes=("_old", ""), indicator=True)
-    valid_new = new_people[new_people["证件号码"].notna()].drop_duplicates("证件号码").set_index("证件号码")["户编号"]
-    valid_old = old_people[old_people["证件号码"].notna()].drop_duplicates("证件号码").set_index("证件号码")["户编号"]
-
-    removed = both[both["_merge"].eq("left_only")]
-    removed = removed.assign(证件号码=removed["证件号码_old"], 姓名=removed["姓名_old"],
-                             与户主关系=removed["与户主关系_old"], 出生日期=removed["出生日期_old"])
-    elsewhere = removed["证件号码"].map(valid_new)
+    before = _in_households(old_people, pairs, "原户编号", "户编号")
+    after = _in_households(new_people, pairs, "户编号", "原户编号")
+    old_codes, new_codes = row_codes([before, after], ["户编号", "key"])  # 户编号 also fixes 原户编号: pairs are one to one
+    keys = ["原户编号", "户编号", "key"]
+    removed = before[~np.isin(old_codes, new_codes)].sort_values(keys, kind="stable")
+    elsewhere = text_lookup(removed["证件号码"], new_people["证件号码"], new_people["户编号"])
     elsewhere = elsewhere.where(elsewhere.ne(removed["户编号"]))
     removed = removed.assign(
-        变化类型=np.select([removed["证件号码"].isin(dead.index), elsewhere.notna()], ["死亡", "分户"], "迁出"),
+        变化类型=np.select([text_in(removed["证件号码"], dead.index), elsewhere.notna()], ["死亡", "分户"], "迁出"),
         相关户编号=elsewhere,
     )
 
-    added = both[both["_merge"].eq("right_only")]
-    came_from = added["证件号码"].map(valid_old)
+    added = after[~np.isin(new_codes, old_codes)].sort_values(keys, kind="stable")
+    came_from = text_lookup(added["证件号码"], old_people["证件号码"], old_people["户编号"])
     came_from = came_from.where(came_from.ne(added["原户编号"]))
     born_after = pd.to_datetime(added["出生日期"]) > pd.Timestamp(old_as_of)
     added = added.assign(
@@ -186,12 +183,12 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
     )
 
     # households that left: members who died or are now elsewhere
-    gone = rows.loc[rows["匹配方式"].isna() & rows["原户编号"].notna() & ~rows["原户编号"].isin(pairs["原户编号"]),
+    gone = rows.loc[rows["匹配方式"].isna() & rows["原户编号"].notna() & ~text_in(rows["原户编号"], pairs["原户编号"]),
                     ["原户编号", "户编号"]]
-    members_gone = old_people.rename(columns={"户编号": "原户编号"}).merge(gone, on="原户编号")
-    now = members_gone["证件号码"].map(valid_new)
+    members_gone = _in_households(old_people, gone, "原户编号", "户编号")
+    now = text_lookup(members_gone["证件号码"], new_people["证件号码"], new_people["户编号"])
     members_gone = members_gone.assign(
-        变化类型=np.select([members_gone["证件号码"].isin(dead.index), now.notna()], ["死亡", "分户"], ""),
+        变化类型=np.select([text_in(members_gone["证件号码"], dead.index), now.notna()], ["死亡", "分户"], ""),
         相关户编号=now,
     )
     members_gone = members_gone[members_gone["变化类型"].ne("")]
@@ -208,3 +205,10 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
     out.loc[out["变化类型"].eq("迁入") & out["相关户编号"].notna(), "说明"] = "原在户" + out["相关户编号"]
     out.loc[out["变化类型"].eq("出生"), "说明"] = "出生日期晚于上期基准日"
     return out
+
+
+def _in_households(people: pd.DataFrame, pairs: pd.DataFrame, own: str, other: str) -> pd.DataFrame:
+    """The people of the households in ``pairs``' column ``own`` (their 户编号 renamed to it), with the
+    paired household's number in ``other``: ``people.rename(户编号=own).merge(pairs, on=own)``."""
+    kept = people[text_in(people["户编号"], pairs[own])].rename(columns={"户编号": own})
+    return kept.assign(**{other: text_lookup(kept[own], pairs[own], pairs[other])})

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..textkeys import text_in
+
 MIN_OVERLAP = 0.5
 """A renumbered household matches when at least this share of its older members (valid IDs) are in
 the newer household."""
@@ -46,5 +48,5 @@ def match_households(
 
 def _people(members: pd.DataFrame, households: pd.Index) -> pd.DataFrame:
     frame = pd.DataFrame({"户编号": members["户编号"].astype("str"), "key": person_key(members)})
-    frame = frame[frame["户编号"].isin(households) & frame["key"].notna()]
+    frame = frame[text_in(frame["户编号"], households) & frame["key"].notna()]
     return frame.drop_duplicates()
