@@ -98,6 +98,29 @@ def test_cli_diff_writes_report_and_exit_codes(tmp_path: Path) -> None:
     assert runner.invoke(app, ["diff", str(OLD), str(tmp_path / "missing.xlsx")]).exit_code == 2
 
 
+@pytest.mark.parametrize("output", ["--findings", "--report"])
+@pytest.mark.parametrize("target", ["old", "new", "deaths"])
+def test_cli_diff_never_overwrites_an_input(tmp_path: Path, output: str, target: str) -> None:
+    inputs = {"old": OLD, "new": NEW, "deaths": REFS["deaths"]}
+    copies = {}
+    for name, path in inputs.items():  # inputs of the output's format, so that the name is a valid output
+        if output == "--report":
+            copies[name] = tmp_path / path.name
+            copies[name].write_bytes(path.read_bytes())
+        else:
+            copies[name] = tmp_path / f"{path.stem}.parquet"
+            pd.read_excel(path, dtype=str, engine="openpyxl").to_parquet(copies[name])
+    before = {name: path.read_bytes() for name, path in copies.items()}
+    args = ["diff", str(copies["old"]), str(copies["new"]), "--ref", f"deaths={copies['deaths']}", "--quiet",
+            "--fail-on", "never", output, str(copies[target])]
+    if output == "--findings":
+        args.append("--no-report")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "与输入文件相同" in result.output
+    assert {name: path.read_bytes() for name, path in copies.items()} == before
+
+
 def test_snapshots_regenerate_byte_identical(tmp_path: Path) -> None:
     import importlib.util
     import sys

@@ -67,3 +67,9 @@ class AuditResult:
     """Findings of the baseline that no longer occur (已整改), findings columns."""
     started: dt.datetime = field(default_factory=dt.datetime.now)
     version: str = ""
+
+    def input_paths(self) -> list[Path]:
+        """The files this audit read that no output may overwrite: registry files, the rules file,
+        the reference lists (an earlier findings file given as ``baseline`` may be replaced by the
+        new findings)."""
+        return [item.path for item in self.inputs] + [self.rules_path, *self.reference_files]

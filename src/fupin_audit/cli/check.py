@@ -100,9 +100,9 @@ def check(
             if report_path is not None:
                 write_report(result, report_path, mask_ids=mask_ids)
             if findings is not None:
-                inputs = [i.path for i in result.inputs] + [result.rules_path, *result.reference_files]
                 write_findings(
-                    mask_findings(result.findings) if mask_ids else result.findings, findings, protected=inputs
+                    mask_findings(result.findings) if mask_ids else result.findings, findings,
+                    protected=result.input_paths(),
                 )
         finally:
             observer.finish()

@@ -84,12 +84,13 @@ def diff_command(
         result = diff(old_paths, new_paths, rules=rules, references=references,
                       as_of=parse_as_of(as_of), old_as_of=parse_as_of(old_as_of))
         report_path = None if no_report else (report or Path.cwd() / "动态调整_核查报告.xlsx")
+        older_inputs = result.old.input_paths()  # the newer snapshot's are protected as the result's own
         if report_path is not None:
             sheets = [(CHANGES_OVERVIEW, result.overview), (CHANGES_SHEET, change_detail(result))]
-            write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets,
-                         protected=[item.path for item in result.old.inputs])
+            write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets, protected=older_inputs)
         if findings is not None:
-            write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings)
+            write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings,
+                           protected=[*result.new.input_paths(), *older_inputs])
         if as_json:
             document = result_to_json(result.new, mask_ids=mask_ids)
             document["changes"] = change_counts(result)

@@ -74,7 +74,7 @@ def write_report(
     display = display_findings(findings)
     taken = {OVERVIEW, SKIPPED, RULES, AUDIT_INFO, *(name for name, _ in extra_sheets)}
     sheets = plan_findings_sheets(findings["kind"], taken)
-    protected = [item.path for item in result.inputs] + [result.rules_path, *result.reference_files, *protected]
+    protected = [*result.input_paths(), *protected]
     with atomic_write(Path(path), protected) as temporary:
         workbook = Workbook(str(temporary), WORKBOOK_OPTIONS)
         try:
