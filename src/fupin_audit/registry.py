@@ -184,35 +184,32 @@ def _conflicts(
     # A household disagrees when two of its non-null values differ, that is when one differs from
     # the value chosen for the household (itself one of them). Households in ``households`` order,
     # columns in order (findings.combine orders the findings).
-    household_ids = households[HOUSEHOLD_KEY].to_numpy()
-    disagreeing: list[tuple[int, int]] = []
+    # The values shown: each disagreeing household's distinct non-null values of the column, in file order.
+    disagreeing: list[tuple[int, int, list[str]]] = []
     for position, column in enumerate(columns):
         values = flat[column].array
         chosen = households[column].array.take(row_households)
+        present = np.asarray(pd.notna(values))
         unequal = pd.array(values != chosen, dtype="boolean").to_numpy(dtype=bool, na_value=False)
-        differing = np.unique(row_households[unequal & np.asarray(pd.notna(values))])
-        disagreeing.extend((int(group), position) for group in differing)
+        differing = np.unique(row_households[unequal & present])
+        if not len(differing):
+            continue
+        rows = np.flatnonzero(present & np.isin(row_households, differing))
+        seen: dict[int, dict[object, None]] = {}
+        for group, value in zip(row_households[rows].tolist(), values.take(rows).tolist(), strict=True):
+            seen.setdefault(group, {})[value] = None
+        disagreeing.extend((int(group), position, [_show(v) for v in seen[int(group)]]) for group in differing)
     if not disagreeing:
         return findings.empty()
-    stacked = [(household_ids[group], columns[position]) for group, position in sorted(disagreeing)]
-    rows, messages = [], []
-    evidence: list[dict[str, object]] = []
-    indexed = households.set_index(HOUSEHOLD_KEY)
-    involved = flat[flat[HOUSEHOLD_KEY].isin([household_id for household_id, _ in stacked])]
-    groups_by_id = involved.groupby(HOUSEHOLD_KEY, sort=False)
-    for household_id, column in stacked:
-        values = groups_by_id.get_group(household_id)[column].dropna()
-        shown = [_show(v) for v in dict.fromkeys(values.tolist())]
-        row = indexed.loc[household_id].to_dict()
-        row[HOUSEHOLD_KEY] = household_id
-        rows.append(row)
-        messages.append(
-            f"同一户各成员行的“{column}”不一致（{'、'.join(shown)}），已取户主行的值，请核实"
-        )
-        evidence.append({"column": column, "values": shown})
-    return findings.from_rows(
-        pd.DataFrame(rows), rule_id="household_conflict", severity="medium", messages=messages, evidence=evidence
-    )
+    disagreeing.sort(key=lambda item: item[:2])
+    rows_of = households.iloc[[group for group, _, _ in disagreeing]].reset_index(drop=True)
+    messages = [
+        f"同一户各成员行的“{columns[position]}”不一致（{'、'.join(shown)}），已取户主行的值，请核实"
+        for _, position, shown in disagreeing
+    ]
+    evidence = [{"column": columns[position], "values": shown} for _, position, shown in disagreeing]
+    return findings.from_rows(rows_of, rule_id="household_conflict", severity="medium", messages=messages,
+                              evidence=evidence)
 
 
 def _show(value: object) -> str:
