@@ -236,6 +236,22 @@ def test_duplicate_names_every_other_household() -> None:
     assert first["其他户"][0]["来源"] == ["村.xlsx:人:3"]
 
 
+def test_number_in_many_households_lists_the_first_ones_and_counts_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fupin_audit.schema import duplicates
+    monkeypatch.setattr(duplicates, "OTHERS_LISTED", 3)
+    keys = [f"H{i}" for i in range(1, 7)]
+    found = run([member(k, "甲", MAN) for k in keys], [household(k) for k in keys])
+    assert len(found) == 6 and set(found["rule_id"]) == {"duplicate_person"}
+    first = found[found["household_id"] == "H1"].iloc[0]
+    evidence = json.loads(first["evidence"])
+    assert [o["户编号"] for o in evidence["其他户"]] == ["H2", "H3", "H4"] and evidence["其他户数"] == 5
+    assert first["message"] == f"证件号码“{MAN}”同时登记在其他5户：户编号H2（一村）、户编号H3（一村）、户编号H4（一村）等（列出前3户）"
+    last = json.loads(found[found["household_id"] == "H6"].iloc[0]["evidence"])
+    assert [o["户编号"] for o in last["其他户"]] == ["H1", "H2", "H3"]
+    few = run([member(k, "甲", MAN) for k in keys[:4]], [household(k) for k in keys[:4]])
+    assert all("其他户数" not in json.loads(e) for e in few["evidence"])  # at most OTHERS_LISTED: all listed
+
+
 def test_same_household_twice_is_not_a_duplicate_person() -> None:
     found = run([member("H1", "甲", MAN), member("H1", "乙", WOMAN, "配偶"), member("H1", "乙", WOMAN, "配偶")],
                 [household("H1")])

@@ -6,7 +6,9 @@ A cross-row check, vectorized: numbers that occur more than once (compared as in
 then, among those few rows, distinct (证件号码, 户编号) pairs counted per number; only the rows of
 numbers found in two or more households are then walked to name the other households. Numbers that are
 invalid are not compared (a typo is not a person). One finding per occurrence; each names the other
-household(s), their villages and the rows where the number appears there.
+household(s), their villages and the rows where the number appears there — the first
+``OTHERS_LISTED`` of them, with their number, when a number is in more households than that (one ID
+copied down a column must not make findings whose size grows with the square of the copies).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from ..idcard import distinct_of_sorted, id_numbers
 from . import messages
 
 VALID = "证件有效"
+
+OTHERS_LISTED = 20
+"""Other households named in one finding (message and evidence); more are counted, not listed."""
 
 
 @dataclass(frozen=True)
@@ -81,14 +86,17 @@ def duplicate_findings(members: pd.DataFrame, repeated: np.ndarray) -> pd.DataFr
         return findings.empty()
     places = _households_by_id(rows)
     numbers, keys = column(rows, ID_COLUMN), column(rows, HOUSEHOLD_KEY)
-    others = [[place for key, place in places[i].items() if key != own] for i, own in zip(numbers, keys, strict=True)]
+    others = [_others(places[i], own) for i, own in zip(numbers, keys, strict=True)]
     return from_rows(
         rows,
         kind="duplicate_person",
         rule_id="duplicate_person",
         severity="high",
-        messages=[messages.duplicate_person(i, [_describe(p) for p in o]) for i, o in zip(numbers, others, strict=True)],
-        evidence=[{ID_COLUMN: i, "其他户": o} for i, o in zip(numbers, others, strict=True)],
+        messages=[
+            messages.duplicate_person(i, [_describe(p) for p in listed], total)
+            for i, (listed, total) in zip(numbers, others, strict=True)
+        ],
+        evidence=[_evidence(i, listed, total) for i, (listed, total) in zip(numbers, others, strict=True)],
         person_id=numbers,
         name=column(rows, "姓名"),
     )
@@ -137,6 +145,24 @@ def _households_by_id(rows: pd.DataFrame) -> dict[str, dict[str, dict[str, Any]]
         )
         place["来源"].append(source)
     return places
+
+
+def _others(places: dict[str, dict[str, Any]], own: str) -> tuple[list[dict[str, Any]], int]:
+    """The first ``OTHERS_LISTED`` households other than ``own`` holding a number, and how many there are."""
+    total = len(places) - (own in places)
+    listed: list[dict[str, Any]] = []
+    for key, place in places.items():
+        if len(listed) == OTHERS_LISTED:
+            break
+        if key != own:
+            listed.append(place)
+    return listed, total
+
+
+def _evidence(number: str, listed: list[dict[str, Any]], total: int) -> dict[str, Any]:
+    if total > len(listed):
+        return {ID_COLUMN: number, "其他户": listed, "其他户数": total}
+    return {ID_COLUMN: number, "其他户": listed}
 
 
 def _describe(place: dict[str, Any]) -> str:

@@ -100,5 +100,8 @@ def duplicate_in_household(person_id: str, earlier: str) -> str:
     return f"证件号码“{person_id}”在本户名单中重复出现（首次见于 {earlier}），请删除重复的行"
 
 
-def duplicate_person(person_id: str, others: Sequence[str]) -> str:
+def duplicate_person(person_id: str, others: Sequence[str], total: int | None = None) -> str:
+    """``others`` named; ``total`` the number of other households when more than those."""
+    if total is not None and total > len(others):
+        return f"证件号码“{person_id}”同时登记在其他{total:,}户：{'、'.join(others)}等（列出前{len(others)}户）"
     return f"证件号码“{person_id}”同时登记在其他户：{'、'.join(others)}"
