@@ -205,3 +205,38 @@ def test_derived_view_problems(tmp_path):
 def test_unreadable_file(tmp_path):
     problems = problems_of(tmp_path / "missing.yaml")
     assert "无法读取" in problems[0]
+
+
+CONVENTION_TYPE_RULES = """
+version: 1
+rules:
+  - id: member_as_text
+    title: _member 为文本
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号, 'x' AS _member FROM households
+    message: x
+    basis: 测试
+  - id: kind_as_number
+    title: _kind 为数字
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号, 1 AS _kind FROM households
+    message: x
+    basis: 测试
+"""
+
+
+def test_lint_binds_the_findings_query_an_audit_would_report_as_skipped(tmp_path):
+    path = write(tmp_path, CONVENTION_TYPE_RULES)
+    assert [r.id for r in load_rules(path).rules] == ["member_as_text", "kind_as_number"]  # every run: not bound
+    with pytest.raises(RulesError) as info:
+        load_rules(path, thorough=True)
+    problems = info.value.problems
+    assert len(problems) == 2
+    assert "member_as_text" in problems[0] and "_member 须为 members 的行号" in problems[0]
+    assert "kind_as_number" in problems[1] and "_kind 须为文本" in problems[1]
+
+
+def test_lint_passes_the_default_rules_and_their_findings_queries():
+    assert len(load_rules(thorough=True).rules) == len(load_rules().rules)

@@ -54,5 +54,5 @@ def lint_rules(
 ) -> None:
     """不读数据，检查规则文件；全部问题一次列出。退出码 0 表示无误，2 表示有错。"""
     with user_errors(debug):
-        ruleset = load_rules(file)
+        ruleset = load_rules(file, thorough=True)
         print(f"{ruleset.path}：{len(ruleset.rules)} 条规则，无错误。")

@@ -13,6 +13,7 @@ from .. import fields
 from .difftables import empty_diff_tables
 from .model import DIFF_TABLES, RuleSet
 from .refspec import ORIGIN_COLUMNS, validity_column
+from .render import KIND_COLUMN, LOCATOR_TABLES, findings_sql
 from .sandbox import empty_frames, open_session, strip_sql
 
 REGISTRY_TABLES = ("households", "members")
@@ -103,12 +104,15 @@ def _reference_requirement(table: str, column: str, lists: dict[Any, Any]) -> st
     return None
 
 
-def compile_problems(ruleset: RuleSet) -> list[str]:
+def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> list[str]:
     """Bind every derived view and rule against empty typed tables (no data is read).
 
     Catches unknown columns, functions and macros, a result without 户编号, and message placeholders
     the SQL does not return. The reference lists declared under ``references`` are empty tables with
-    every declared column typed, so rules reading them are bound too.
+    every declared column typed, so rules reading them are bound too. With ``findings_queries``
+    (``rules lint``: 0.15 s more, not spent on every audit) also the query that turns each rule's
+    result into findings, which fails when a convention column has the wrong type (``_member`` not
+    a row number, ``_kind`` not text).
     """
     households, members = empty_frames()
     lists = {name: spec.empty_frame() for name, spec in ruleset.references.items()}
@@ -120,6 +124,9 @@ def compile_problems(ruleset: RuleSet) -> list[str]:
     con = session.con
     problems = [f"派生视图 {name} 字段 sql：{message}" for name, message in session.failed.items()]
     try:
+        if findings_queries:
+            for statement in LOCATOR_TABLES:
+                con.execute(statement)
         for rule in ruleset.rules:
             if select_problem(rule.sql):
                 continue
@@ -138,6 +145,21 @@ def compile_problems(ruleset: RuleSet) -> list[str]:
             absent = [p for p in rule.placeholders() if p not in columns]
             if absent:
                 problems.append(f"规则 {rule.id} 字段 message：占位符 {'、'.join(absent)} 不是 SQL 结果的列")
+            elif findings_queries and "户编号" in columns:
+                problems.extend(_findings_query_problems(con, rule.id, strip_sql(rule.sql), rule.message, relation))
     finally:
         con.close()
     return problems
+
+
+def _findings_query_problems(
+    con: duckdb.DuckDBPyConnection, rule_id: str, sql: str, message: str, relation: duckdb.DuckDBPyRelation
+) -> list[str]:
+    types = {c: str(t) for c, t in zip(relation.columns, relation.types, strict=True)}
+    if KIND_COLUMN in types and types[KIND_COLUMN] != "VARCHAR":
+        return [f"规则 {rule_id} 字段 sql：结果列 {KIND_COLUMN} 须为文本（问题类型代码），实际为 {types[KIND_COLUMN]}"]
+    try:
+        con.sql(findings_sql(sql, message, types))
+    except duckdb.Error as exc:
+        return [f"规则 {rule_id} 字段 sql：结果无法生成问题记录（_member 须为 members 的行号，证件号码、姓名须为文本）：{duckdb_message(exc)}"]
+    return []

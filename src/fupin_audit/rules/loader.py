@@ -27,15 +27,18 @@ def default_rules_path() -> Path:
     return Path(__file__).resolve().parents[3] / PACKAGED_NAME
 
 
-def load_rules(path: Path | None = None) -> RuleSet:
-    """Load and validate a rules file (None: the packaged default); raise RulesError listing every problem."""
+def load_rules(path: Path | None = None, *, thorough: bool = False) -> RuleSet:
+    """Load and validate a rules file (None: the packaged default); raise RulesError listing every problem.
+
+    ``thorough`` (``rules lint``) also binds the query that turns each rule's result into findings
+    (``compile_problems``), which a run otherwise reports as a skipped rule."""
     path = default_rules_path() if path is None else Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(str(path), [f"无法读取规则文件：{exc}"]) from None
     data = _parse_yaml(text, path)
-    ruleset, problems = _validate(data)
+    ruleset, problems = _validate(data, thorough)
     if problems:
         raise RulesError(str(path), problems)
     assert ruleset is not None
@@ -65,7 +68,7 @@ def _parse_yaml(text: str, path: Path) -> Any:
         raise RulesError(str(path), [f"YAML 取值错误（日期等无法识别）：{exc}"]) from None
 
 
-def _validate(data: Any) -> tuple[RuleSet | None, list[str]]:
+def _validate(data: Any, thorough: bool = False) -> tuple[RuleSet | None, list[str]]:
     """pydantic validation plus the checks it cannot express; the RuleSet only when structurally valid."""
     if not isinstance(data, dict):
         return None, ["文件顶层应为映射（version、parameters、derived、rules 等键），实际为空或其他类型"]
@@ -76,9 +79,9 @@ def _validate(data: Any) -> tuple[RuleSet | None, list[str]]:
         problems[:0] = [p for err in exc.errors() for p in _describe_error(err, data)]
         partial = _valid_part(data)
         if partial is not None:
-            problems.extend(compile_problems(partial))
+            problems.extend(compile_problems(partial, findings_queries=thorough))
         return None, problems
-    problems.extend(compile_problems(ruleset))
+    problems.extend(compile_problems(ruleset, findings_queries=thorough))
     return ruleset, problems
 
 
