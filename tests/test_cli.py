@@ -154,6 +154,25 @@ def test_rules_commands() -> None:
     assert run("rules", "lint")[0] == 0
 
 
+@pytest.mark.parametrize("output", ["--log", "--findings", "--report"])
+def test_an_output_named_like_a_registry_file_is_refused_before_the_audit(
+    tmp_path: Path, output: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    county = tmp_path / "county"
+    county.mkdir()
+    suffix = {"--log": ".csv", "--findings": ".csv", "--report": ".xlsx"}[output]
+    registry = county / f"village{suffix}"
+    source = EXAMPLES / ("zhuangtouyingzi_gbk.csv" if suffix == ".csv" else "zhuangtouyingzi.xlsx")
+    registry.write_bytes(source.read_bytes())
+    audited: list[object] = []
+    monkeypatch.setattr(check_module, "audit", lambda *a, **k: audited.append(a))  # must not be reached
+    extra = [] if output == "--report" else ["--no-report"]
+    code, _, err = run("check", str(county), output, str(registry), *extra)  # the folder, not the file, given
+    assert code == 2 and "与输入文件相同" in err and registry.name in err
+    assert not audited
+    assert registry.read_bytes() == source.read_bytes()
+
+
 def test_outputs_never_overwrite_a_reference_list(tmp_path: Path) -> None:
     deaths = tmp_path / "deaths.csv"
     deaths.write_text("证件号码,姓名,死亡日期\n11010119900307803X,张三,2019-01-01\n", encoding="utf-8")

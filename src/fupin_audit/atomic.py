@@ -13,7 +13,32 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .errors import UsageError
+from .errors import InputError, UsageError
+from .inputs import expand_paths
+
+
+def refuse_input(path: Path, inputs: Iterable[str | Path]) -> None:
+    """Raise ``UsageError`` when ``path`` (an output) is one of ``inputs``."""
+    target = Path(path).resolve()
+    for other in inputs:
+        if Path(other).resolve() == target:
+            raise UsageError(f"输出文件 {path} 与输入文件相同：输入文件不会被改写，请换一个输出文件名。")
+
+
+def refuse_inputs_early(
+    outputs: Iterable[Path | None], registry: Iterable[str | Path], others: Iterable[str | Path]
+) -> None:
+    """Before any work: refuse an output (report, findings, log) that is a registry file (folders and
+    globs expanded) or another input file (rules file, lists). A registry argument that matches no
+    file is left to the audit to report, after it has validated the rules file."""
+    try:
+        files = expand_paths(list(registry))
+    except InputError:
+        files = []
+    inputs = [*files, *(Path(p) for p in others if Path(p).is_file())]
+    for output in outputs:
+        if output is not None:
+            refuse_input(output, inputs)
 
 
 @contextlib.contextmanager
@@ -27,9 +52,7 @@ def atomic_write(path: Path, protected: Iterable[Path] = ()) -> Iterator[Path]:
     """
     path = Path(path)
     target = path.resolve()
-    for other in protected:
-        if Path(other).resolve() == target:
-            raise UsageError(f"输出文件 {path} 与输入文件相同：输入文件不会被改写，请换一个输出文件名。")
+    refuse_input(path, protected)
     if not target.parent.is_dir():
         raise UsageError(f"输出文件夹 {path.parent} 不存在：请先建立该文件夹，或换一个输出路径。")
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=target.parent)

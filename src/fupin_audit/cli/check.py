@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from ..api import audit
+from ..atomic import refuse_inputs_early
 from ..findings import SEVERITY_ORDER
 from ..masking import mask_findings
 from ..progress import Fanout, Observer, PhaseLog
@@ -81,6 +82,9 @@ def check(
 ) -> None:
     """核查登记表，输出 Excel 报告、问题清单和摘要。"""
     with user_errors(debug):
+        references = parse_ref_options(ref, rules)
+        report_path = None if no_report else (report or default_report_path(registry[0]))
+        refuse_inputs_early([report_path, findings, log], registry, [*([rules] if rules else []), *references.values()])
         observer = make_observer(show=not (quiet or as_json), log=log)
         try:
             result = audit(
@@ -92,11 +96,10 @@ def check(
                 include_hidden=include_hidden,
                 keep_going=keep_going,
                 observer=observer,
-                references=parse_ref_options(ref, rules),
+                references=references,
                 baseline=baseline,
             )
             observer.phase("写出")
-            report_path = None if no_report else (report or default_report_path(registry[0]))
             if report_path is not None:
                 write_report(result, report_path, mask_ids=mask_ids)
             if findings is not None:

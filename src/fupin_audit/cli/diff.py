@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..atomic import refuse_inputs_early
 from ..diff import DiffResult, diff
 from ..errors import UsageError
 from ..masking import mask_findings
@@ -81,9 +82,10 @@ def diff_command(
     with user_errors(debug):
         old_paths, new_paths = snapshot_paths(paths, old, new)
         references = parse_ref_options(ref, rules)
+        report_path = None if no_report else (report or Path.cwd() / "动态调整_核查报告.xlsx")
+        refuse_inputs_early([report_path, findings], [*old_paths, *new_paths], [*([rules] if rules else []), *references.values()])
         result = diff(old_paths, new_paths, rules=rules, references=references,
                       as_of=parse_as_of(as_of), old_as_of=parse_as_of(old_as_of))
-        report_path = None if no_report else (report or Path.cwd() / "动态调整_核查报告.xlsx")
         older_inputs = result.old.input_paths()  # the newer snapshot's are protected as the result's own
         if report_path is not None:
             sheets = [(CHANGES_OVERVIEW, result.overview), (CHANGES_SHEET, change_detail(result))]
