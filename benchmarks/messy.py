@@ -8,11 +8,12 @@ county this writes (deterministically, --seed) into benchmarks/data/<members>_<r
 - ``messy.parquet``: 3% of members listed under another household (so their household's values
   disagree), 5% of the cells of eight columns blank, 2% of five columns unreadable, 3% of ID numbers
   wrong (check character, cut to 15 digits, or another member's);
+- ``copied_id.parquet``: one valid ID number copied into 3,000 rows of other households;
 - ``next_year.parquet``: a year later — 2% of members and 1% of households gone, 1% of members moved
   to another household, 1% new people, 3% of households exited or returned, 1% renumbered.
-Then runs, each in its own child process with its peak memory: ``fupin-audit check messy.parquet``
-and ``fupin-audit diff registry.parquet next_year.parquet``, with the seven lists, the Excel report
-and the findings file.
+Then runs, each in its own child process with its peak memory: ``fupin-audit check`` on the first
+two and ``fupin-audit diff registry.parquet next_year.parquet``, with the seven lists, the Excel
+report and the findings file.
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ def messy(county: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return frame
 
 
+def copied_id(county: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    frame = county.copy()
+    rows = rng.choice(len(frame), 3000, replace=False)
+    frame.iloc[rows, frame.columns.get_loc(ID)] = frame[ID].iloc[0]
+    return frame
+
+
 def next_year(county: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     frame = county[~share(rng, len(county), 0.02)].copy()
     households = frame[HOUSEHOLD].unique()
@@ -109,18 +117,19 @@ def main() -> None:
     out = folder / "out"
     out.mkdir(exist_ok=True)
     county = pq.read_table(county_file).to_pandas()
-    for index, (name, make) in enumerate((("messy", messy), ("next_year", next_year))):
+    for index, (name, make) in enumerate((("messy", messy), ("next_year", next_year), ("copied_id", copied_id))):
         if not (folder / f"{name}.parquet").exists():  # each from its own stream: either can be made alone
             make(county, np.random.default_rng([args.seed, index])).to_parquet(folder / f"{name}.parquet", index=False)
     refs = [option for name in REFERENCE_NAMES for option in ("--ref", f"{name}={folder / f'{name}.parquet'}")]
     program = shutil.which("fupin-audit") or "fupin-audit"
     runs = {
         "check messy.parquet": [program, "check", str(folder / "messy.parquet")],
+        "check copied_id.parquet": [program, "check", str(folder / "copied_id.parquet")],
         "diff registry.parquet next_year.parquet": [program, "diff", str(county_file), str(folder / "next_year.parquet")],
     }
     print(f"{folder}  members={args.members:,}")
     for label, command in runs.items():
-        stem = label.split()[0]
+        stem = label.split()[-1].split(".")[0]
         wall, peak = measured([*command, *refs, "--report", str(out / f"{stem}_report.xlsx"),
                                "--findings", str(out / f"{stem}_findings.parquet"), "--quiet", "--fail-on", "never"])
         found = pq.read_metadata(out / f"{stem}_findings.parquet").num_rows
