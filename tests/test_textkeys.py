@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fupin_audit.textkeys import first_rows, row_codes, text_in, text_lookup
 
@@ -60,3 +62,34 @@ def test_first_rows_is_drop_duplicates() -> None:
         "值": np.arange(200),
     })
     pd.testing.assert_frame_equal(first_rows(frame, ["户", "人"]), frame.drop_duplicates(["户", "人"]))
+
+
+TEXT = st.one_of(st.none(), st.sampled_from(["", "A1", "B2", "C3", "户1", "x x"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(TEXT, max_size=30), keys=st.lists(TEXT, max_size=30))
+def test_lookups_agree_with_pandas_on_any_values(values: list[str | None], keys: list[str | None]) -> None:
+    series = pd.Series(values, dtype="str")
+    key_series = pd.Series(keys, dtype="str")
+    assert text_in(series, key_series).tolist() == (series.isin(key_series) & series.notna()).tolist()
+    results = pd.Series([f"r{i}" for i in range(len(keys))], dtype="str")
+    first = (~key_series.duplicated() & key_series.notna()).to_numpy()
+    expected = series.map(results[first].set_axis(key_series[first]))
+    got = text_lookup(series, key_series, results)
+    assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in expected]
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.tuples(TEXT, TEXT), max_size=40), other=st.lists(st.tuples(TEXT, TEXT), max_size=40))
+def test_row_codes_and_first_rows_agree_with_pandas(
+    rows: list[tuple[str | None, str | None]], other: list[tuple[str | None, str | None]]
+) -> None:
+    left = pd.DataFrame(rows, columns=["户", "人"], dtype="str") if rows else pd.DataFrame({"户": [], "人": []}, dtype="str")
+    right = pd.DataFrame(other, columns=["户", "人"], dtype="str") if other else pd.DataFrame({"户": [], "人": []}, dtype="str")
+    pd.testing.assert_frame_equal(first_rows(left, ["户", "人"]), left.drop_duplicates(["户", "人"]))
+    codes_left, codes_right = row_codes([left, right], ["户", "人"])
+    merged = left.reset_index().merge(right.reset_index(), on=["户", "人"], how="inner")
+    expected = set(zip(merged["index_x"], merged["index_y"], strict=True))
+    got = {(i, j) for i in range(len(left)) for j in range(len(right)) if codes_left[i] == codes_right[j]}
+    assert got == expected
