@@ -163,7 +163,7 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
     before = _in_households(old_people, pairs, "原户编号", "户编号")
     after = _in_households(new_people, pairs, "户编号", "原户编号")
     old_codes, new_codes = row_codes([before, after], ["户编号", "key"])  # 户编号 also fixes 原户编号: pairs are one to one
-    keys = ["原户编号", "户编号", "key"]
+    keys = ["原户编号", "户编号", "key"]  # changes listed in key order, whatever the files' row order
     removed = before[~np.isin(old_codes, new_codes)].sort_values(keys, kind="stable")
     elsewhere = text_lookup(removed["证件号码"], new_people["证件号码"], new_people["户编号"])
     elsewhere = elsewhere.where(elsewhere.ne(removed["户编号"]))
