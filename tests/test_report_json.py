@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 from fupin_audit import findings
 from fupin_audit.kinds import KIND_CODES
+from fupin_audit.report import jsonout
 from fupin_audit.report.jsonout import result_to_json
 from test_report_fixtures import ID_PATTERN, make_result
 
@@ -49,3 +51,29 @@ def test_json_with_no_findings(tmp_path: Path) -> None:
     doc = result_to_json(make_result(tmp_path, findings.empty()))
     assert doc["counts"]["total"] == 0 and doc["findings"] == [] and doc["counts"]["by_village"] == {}
     assert set(doc["counts"]["by_kind"].values()) == {0}
+
+
+class _Writes(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def write(self, text: str) -> int:
+        self.calls += 1
+        return super().write(text)
+
+
+def test_write_json_is_the_document_with_one_line_per_list_item(monkeypatch) -> None:
+    monkeypatch.setattr(jsonout, "ITEMS_PER_WRITE", 4)
+    findings = [{"rule_id": f"r{i}", "evidence": {"值": i, "文本": "含\n换行与\"引号\""}} for i in range(10)]
+    document = {"version": "1", "counts": {"total": 10, "by_kind": {"data_error": 10}}, "inputs": [],
+                "findings": findings, "note": "末尾"}
+    stream = _Writes()
+    jsonout.write_json(document, stream)
+    text = stream.getvalue()
+    assert json.loads(text) == document
+    lines = text.splitlines()
+    assert sum(line.startswith('  {"rule_id"') for line in lines) == 10  # each finding on its own line
+    assert ' "counts": {' in lines and '  "total": 10,' in lines  # the rest indented
+    assert ' "inputs": [],' in lines and text.endswith("}\n")
+    assert stream.calls < 25  # written in pieces of ITEMS_PER_WRITE findings, not token by token

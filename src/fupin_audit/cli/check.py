@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +17,7 @@ from ..progress import Fanout, Observer, PhaseLog
 from ..references import parse_ref_options
 from ..report.excel import write_report
 from ..report.files import write_findings
-from ..report.jsonout import result_to_json
+from ..report.jsonout import result_to_json, write_json
 from ..report.terminal import render_summary
 from ..result import AuditResult
 from .boundary import EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_OK, user_errors
@@ -110,8 +109,7 @@ def check(
         finally:
             observer.finish()
         if as_json:
-            json.dump(result_to_json(result, mask_ids=mask_ids), sys.stdout, ensure_ascii=False, indent=1)
-            sys.stdout.write("\n")
+            write_json(result_to_json(result, mask_ids=mask_ids), sys.stdout)
         elif not quiet:
             render_summary(result, report_path, findings, Console())
         for failed in (i for i in result.inputs if i.error):

@@ -20,7 +20,7 @@ from ..masking import mask_findings
 from ..references import parse_ref_options
 from ..report.excel import write_report
 from ..report.files import write_findings
-from ..report.jsonout import result_to_json
+from ..report.jsonout import result_to_json, write_json
 from ..report.terminal import render_summary
 from .boundary import user_errors
 from .check import exit_code
@@ -97,8 +97,7 @@ def diff_command(
             document = result_to_json(result.new, mask_ids=mask_ids)
             document["changes"] = change_counts(result)
             document["overview"] = json.loads(result.overview.to_json(orient="records", force_ascii=False))
-            json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
-            sys.stdout.write("\n")
+            write_json(document, sys.stdout)
         elif not quiet:
             console = Console()
             render_summary(result.new, report_path, findings, console)
