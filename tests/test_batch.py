@@ -41,6 +41,22 @@ def test_folder_is_audited_as_one_registry_and_duplicates_across_files_found(tmp
     assert sorted(duplicates["village"]) == sorted(["甲村", "乙村"])
 
 
+def test_last_runs_outputs_in_the_folder_are_not_read_as_registries(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    two_villages(county)
+    outputs = ["--report", str(county / "报告.xlsx"), "--findings", str(county / "问题.csv")]
+    first = runner.invoke(app, ["check", str(county), *outputs, "--quiet", "--fail-on", "never"])
+    assert first.exit_code == 0, first.output
+    runner.invoke(app, ["check", str(county), "--no-report", "--findings", str(county / "问题.parquet"),
+                        "--quiet", "--fail-on", "never"])
+    assert {p.name for p in county.iterdir()} == {"甲村.csv", "乙村.csv", "报告.xlsx", "问题.csv", "问题.parquet"}
+    again = runner.invoke(app, ["check", str(county), *outputs, "--quiet", "--fail-on", "never"])
+    assert again.exit_code == 0, again.output
+    result = audit(county)
+    assert [i.path.name for i in result.inputs] == sorted(["甲村.csv", "乙村.csv"])
+    assert len(result.findings) == len(audit([county / "甲村.csv", county / "乙村.csv"]).findings)
+
+
 def test_keep_going_skips_an_unreadable_file_but_exit_code_says_so(tmp_path: Path) -> None:
     two_villages(tmp_path / "county")
     (tmp_path / "county" / "坏.xlsx").write_bytes(b"PK\x03\x04 truncated")

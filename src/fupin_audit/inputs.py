@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .errors import InputError
 
@@ -13,13 +17,38 @@ SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".csv", ".txt", ".parqu
 
 
 def _is_registry_file(path: Path) -> bool:
-    """Registry files by suffix; Excel's lock files (~$name.xlsx) and our own reports are not."""
+    """Registry files by suffix; Excel's lock files (~$name.xlsx) and our own outputs are not."""
     return (
         path.is_file()
         and path.suffix.lower() in SUPPORTED_SUFFIXES
         and not path.name.startswith("~$")
         and "_核查报告" not in path.stem
+        and not written_by_fupin_audit(path)
     )
+
+
+FINDINGS_HEADER = "rule_id,kind,severity,"
+REPORT_SHEETS = ('name="问题清单"', 'name="审计信息"')
+
+
+def written_by_fupin_audit(path: Path) -> bool:
+    """A report or findings file this tool wrote (under any name), so that a folder holding last run's
+    outputs beside the registry files does not read them as registries: a workbook with the report's
+    问题清单 and 审计信息 sheets, a CSV or Parquet file whose columns start rule_id, kind, severity."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt"):
+            with path.open("rb") as handle:
+                return handle.read(64).removeprefix(b"\xef\xbb\xbf").startswith(FINDINGS_HEADER.encode())
+        if suffix == ".parquet":
+            return pq.read_schema(path).names[:3] == FINDINGS_HEADER.strip(",").split(",")
+        if suffix in (".xlsx", ".xlsm"):
+            with zipfile.ZipFile(path) as archive:
+                workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            return all(sheet in workbook for sheet in REPORT_SHEETS)
+    except (OSError, KeyError, zipfile.BadZipFile, pa.ArrowException):
+        return False  # unreadable: the reader says what is wrong with it
+    return False
 
 
 def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
