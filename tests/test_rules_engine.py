@@ -271,6 +271,35 @@ def test_every_cursor_of_a_session_is_locked_down(ruleset):
     assert len(local_frame) == 1
 
 
+def test_duckdb_spills_to_a_private_folder_removed_with_the_session(ruleset, tmp_path, monkeypatch):
+    import os
+    import stat
+    import tempfile
+
+    monkeypatch.chdir(tmp_path)  # DuckDB's own default would be .tmp here
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "system-temp"))
+    (tmp_path / "system-temp").mkdir()
+    reg = small_registry()
+    session = open_session(ruleset, AS_OF, reg.households, reg.members)
+    try:
+        for con in (session.con, session.cursor()):
+            ((folder,),) = con.sql("SELECT current_setting('temp_directory')").fetchall()
+            assert folder == session.spill and os.path.dirname(folder) == str(tmp_path / "system-temp")
+        assert stat.S_IMODE(os.stat(session.spill).st_mode) == 0o700
+    finally:
+        session.close()
+    assert not os.path.exists(session.spill) and not (tmp_path / ".tmp").exists()
+    from fupin_audit.rules import sandbox
+
+    def refused(*_: object) -> None:
+        raise duckdb.InvalidInputException("macro refused")
+
+    monkeypatch.setattr(sandbox, "create_macros", refused)
+    with pytest.raises(duckdb.InvalidInputException):  # a session that cannot be opened leaves no folder either
+        open_session(ruleset, AS_OF, reg.households, reg.members)
+    assert os.listdir(tmp_path / "system-temp") == []
+
+
 @pytest.mark.parametrize("slow_first", [True, False])
 def test_when_one_rule_breaks_the_run_the_running_queries_stop_and_no_rule_starts(ruleset, monkeypatch, slow_first):
     from fupin_audit.rules import engine

@@ -148,7 +148,7 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
             elif findings_queries and "户编号" in columns:
                 problems.extend(_findings_query_problems(con, rule.id, strip_sql(rule.sql), rule.message, relation))
     finally:
-        con.close()
+        session.close()
     return problems
 
 

@@ -14,6 +14,8 @@ so that every cursor of the session sees them: the rules run on several cursors 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -57,20 +59,22 @@ def catalogue_columns(table: str) -> dict[str, str]:
     return columns
 
 
-def connect() -> duckdb.DuckDBPyConnection:
+def connect(spill: str | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory session with no extension autoload/autoinstall (lock it with ``lock``).
 
     No automatic checkpoint: past the (16 MB) threshold DuckDB checkpoints even an in-memory session,
-    compressing the temporary tables of the derived views again (FSST), which cost ~40% of creating them."""
-    con = duckdb.connect(
-        ":memory:",
-        config={
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "python_enable_replacements": False,  # here too, for every cursor: SET is per connection
-            "checkpoint_threshold": "1000TB",
-        },
-    )
+    compressing the temporary tables of the derived views again (FSST), which cost ~40% of creating them.
+    ``spill``: the folder DuckDB writes intermediate results to when memory runs short (its default
+    is ``.tmp`` in the current folder, which may be shared: the data is personal)."""
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "python_enable_replacements": False,  # here too, for every cursor: SET is per connection
+        "checkpoint_threshold": "1000TB",
+    }
+    if spill is not None:
+        config["temp_directory"] = spill
+    con = duckdb.connect(":memory:", config=config)
     con.execute("SET enable_progress_bar = false")  # DuckDB's own bar: on stdout for queries over 2 s
     return con
 
@@ -195,6 +199,8 @@ class Session:
     present: dict[str, set[str]]
     failed: dict[str, str]
     inputs: dict[str, pa.Table]
+    spill: str
+    """A private folder (mode 0700) DuckDB may spill to; removed with the session."""
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """Another connection to the session's database (same settings, lock, views and macros) that
@@ -204,7 +210,10 @@ class Session:
         return cursor
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            shutil.rmtree(self.spill, ignore_errors=True)
 
 
 def open_session(
@@ -215,16 +224,22 @@ def open_session(
     references: Mapping[str, pd.DataFrame] | None = None,
 ) -> Session:
     """Connect, register, lock, then define views and macros (all rules-file SQL runs locked)."""
-    con = connect()
-    inputs = input_tables(households, members, references)
-    register_inputs(con, inputs)
-    present = present_columns(households, members, references)
-    lock(con)
-    create_base_views(con, present)
-    create_reference_views(con, ruleset, present)
-    create_macros(con, ruleset, as_of, present)
-    failed = create_derived(con, ruleset)
-    return Session(con, present, failed, inputs)
+    spill = tempfile.mkdtemp(prefix="fupin-audit-")
+    con = connect(spill)
+    try:
+        inputs = input_tables(households, members, references)
+        register_inputs(con, inputs)
+        present = present_columns(households, members, references)
+        lock(con)
+        create_base_views(con, present)
+        create_reference_views(con, ruleset, present)
+        create_macros(con, ruleset, as_of, present)
+        failed = create_derived(con, ruleset)
+    except BaseException:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+        raise
+    return Session(con, present, failed, inputs, spill)
 
 
 def empty_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
