@@ -59,22 +59,23 @@ def catalogue_columns(table: str) -> dict[str, str]:
     return columns
 
 
-def connect(spill: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(spill: str) -> duckdb.DuckDBPyConnection:
     """An in-memory session with no extension autoload/autoinstall (lock it with ``lock``).
 
     No automatic checkpoint: past the (16 MB) threshold DuckDB checkpoints even an in-memory session,
     compressing the temporary tables of the derived views again (FSST), which cost ~40% of creating them.
     ``spill``: the folder DuckDB writes intermediate results to when memory runs short (its default
     is ``.tmp`` in the current folder, which may be shared: the data is personal)."""
-    config: dict[str, str | bool | int | float | list[str]] = {
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        "python_enable_replacements": False,  # here too, for every cursor: SET is per connection
-        "checkpoint_threshold": "1000TB",
-    }
-    if spill is not None:
-        config["temp_directory"] = spill
-    con = duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "python_enable_replacements": False,  # here too, for every cursor: SET is per connection
+            "checkpoint_threshold": "1000TB",
+            "temp_directory": spill,
+        },
+    )
     con.execute("SET enable_progress_bar = false")  # DuckDB's own bar: on stdout for queries over 2 s
     return con
 
@@ -210,10 +211,15 @@ class Session:
         return cursor
 
     def close(self) -> None:
-        try:
-            self.con.close()
-        finally:
-            shutil.rmtree(self.spill, ignore_errors=True)
+        _release(self.con, self.spill)
+
+
+def _release(con: duckdb.DuckDBPyConnection, spill: str) -> None:
+    """Close a session's connection and remove its spill folder."""
+    try:
+        con.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def open_session(
@@ -236,8 +242,7 @@ def open_session(
         create_macros(con, ruleset, as_of, present)
         failed = create_derived(con, ruleset)
     except BaseException:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
+        _release(con, spill)
         raise
     return Session(con, present, failed, inputs, spill)
 
