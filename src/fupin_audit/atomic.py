@@ -10,7 +10,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import InputError, UsageError
@@ -26,15 +26,19 @@ def refuse_input(path: Path, inputs: Iterable[str | Path]) -> None:
 
 
 def refuse_inputs_early(
-    outputs: Iterable[Path | None], registry: Iterable[str | Path], others: Iterable[str | Path]
+    outputs: Iterable[Path | None],
+    registry: Iterable[str | Path],
+    rules: Path | None,
+    references: Mapping[str, str | Path],
 ) -> None:
     """Before any work: refuse an output (report, findings, log) that is a registry file (folders and
-    globs expanded) or another input file (rules file, lists). A registry argument that matches no
-    file is left to the audit to report, after it has validated the rules file."""
+    globs expanded), the rules file or a list. A registry argument that matches no file is left to
+    the audit to report, after it has validated the rules file."""
     try:
         files = expand_paths(list(registry))
     except InputError:
         files = []
+    others = [*([rules] if rules is not None else []), *references.values()]
     inputs = [*files, *(Path(p) for p in others if Path(p).is_file())]
     for output in outputs:
         if output is not None:

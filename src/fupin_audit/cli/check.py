@@ -83,7 +83,7 @@ def check(
     with user_errors(debug):
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or default_report_path(registry[0]))
-        refuse_inputs_early([report_path, findings, log], registry, [*([rules] if rules else []), *references.values()])
+        refuse_inputs_early([report_path, findings, log], registry, rules, references)
         observer = make_observer(show=not (quiet or as_json), log=log)
         try:
             result = audit(

@@ -83,7 +83,7 @@ def diff_command(
         old_paths, new_paths = snapshot_paths(paths, old, new)
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or Path.cwd() / "动态调整_核查报告.xlsx")
-        refuse_inputs_early([report_path, findings], [*old_paths, *new_paths], [*([rules] if rules else []), *references.values()])
+        refuse_inputs_early([report_path, findings], [*old_paths, *new_paths], rules, references)
         result = diff(old_paths, new_paths, rules=rules, references=references,
                       as_of=parse_as_of(as_of), old_as_of=parse_as_of(old_as_of))
         older_inputs = result.old.input_paths()  # the newer snapshot's are protected as the result's own
