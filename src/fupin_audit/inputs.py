@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import InputError
+from .findings import COLUMNS
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".csv", ".txt", ".parquet")
 
@@ -27,25 +28,26 @@ def _is_registry_file(path: Path) -> bool:
     )
 
 
-FINDINGS_HEADER = "rule_id,kind,severity,"
-REPORT_SHEETS = ('name="问题清单"', 'name="审计信息"')
-
-
 def written_by_fupin_audit(path: Path) -> bool:
     """A report or findings file this tool wrote (under any name), so that a folder holding last run's
     outputs beside the registry files does not read them as registries: a workbook with the report's
-    问题清单 and 审计信息 sheets, a CSV or Parquet file whose columns start rule_id, kind, severity."""
+    问题清单 and 审计信息 sheets, a CSV or Parquet file whose columns start as the findings' do."""
+    first_columns = list(COLUMNS[:3])  # rule_id, kind, severity
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
             with path.open("rb") as handle:
-                return handle.read(64).removeprefix(b"\xef\xbb\xbf").startswith(FINDINGS_HEADER.encode())
+                header = handle.read(64).removeprefix(b"\xef\xbb\xbf")
+            return header.startswith(",".join([*first_columns, ""]).encode())
         if suffix == ".parquet":
-            return pq.read_schema(path).names[:3] == FINDINGS_HEADER.strip(",").split(",")
+            return pq.read_schema(path).names[:3] == first_columns
         if suffix in (".xlsx", ".xlsm"):
+            # imported here: the report's module (xlsxwriter …) is only needed when a folder holds a workbook
+            from .report.excel import ALL_FINDINGS, AUDIT_INFO
+
             with zipfile.ZipFile(path) as archive:
                 workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-            return all(sheet in workbook for sheet in REPORT_SHEETS)
+            return all(f'name="{sheet}"' in workbook for sheet in (ALL_FINDINGS, AUDIT_INFO))
     except (OSError, KeyError, zipfile.BadZipFile, pa.ArrowException):
         return False  # unreadable: the reader says what is wrong with it
     return False
