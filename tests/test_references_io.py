@@ -164,3 +164,15 @@ def test_an_unreadable_registry_is_reported_before_the_lists(tmp_path):
     with pytest.raises(InputError) as error:
         audit(registry, references={"deaths": deaths})
     assert "村.xlsx" in str(error.value) and not isinstance(error.value, MissingColumnsError)
+
+
+@pytest.mark.parametrize("name", ["missing.xlsx", "payroll.pdf"])
+def test_a_missing_list_file_is_refused_before_the_registry_is_read(tmp_path, monkeypatch, name):
+    read = []
+    monkeypatch.setattr("fupin_audit.api.read_registry_files", lambda *a, **k: read.append(a))
+    if name.endswith(".pdf"):
+        (tmp_path / name).write_bytes(b"%PDF-1.4")
+    with pytest.raises(InputError) as error:
+        audit(VILLAGE, references={"payroll": tmp_path / name})
+    assert "对照名单 payroll" in str(error.value) and name in str(error.value)
+    assert read == []

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from fupin_audit import audit
 from fupin_audit.errors import RulesError
 from fupin_audit.rules import default_rules_path, load_rules
+from fupin_audit.rules.loader import bind_rules, parse_rules
 from fupin_audit.rules.model import YearTable
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 GOOD_RULE = """
   - id: ok_rule
     title: 正常规则
@@ -240,3 +245,61 @@ def test_lint_binds_the_findings_query_an_audit_would_report_as_skipped(tmp_path
 
 def test_lint_passes_the_default_rules_and_their_findings_queries():
     assert len(load_rules(thorough=True).rules) == len(load_rules().rules)
+
+
+def test_parse_leaves_the_sql_to_bind_which_reports_what_load_reports(tmp_path):
+    path = write(tmp_path, "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:" + GOOD_RULE + """
+  - id: unknown_column
+    title: 未知列
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号, 不存在的列 FROM households
+    message: x
+    basis: 测试
+""")
+    ruleset = parse_rules(path)
+    assert [r.id for r in ruleset.rules] == ["ok_rule", "unknown_column"] and ruleset.path == path
+    with pytest.raises(RulesError) as bound:
+        bind_rules(ruleset)
+    assert str(path) in str(bound.value)
+    assert bound.value.problems == problems_of(path)
+    assert len(bound.value.problems) == 1 and "不存在的列" in bound.value.problems[0]
+
+
+def test_parse_lists_sql_problems_beside_the_structural_ones(tmp_path):
+    path = write(tmp_path, "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:" + GOOD_RULE + """
+  - id: unknown_column
+    title: 未知列
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号, 不存在的列 FROM households
+    message: x
+    basis: 测试
+  - id: bad_kind
+    title: 类型错
+    kind: wrongfull_exit
+    severity: low
+    sql: SELECT 户编号 FROM households
+    message: x
+    basis: 测试
+""")
+    with pytest.raises(RulesError) as parsed:
+        parse_rules(path)
+    assert parsed.value.problems == problems_of(path)
+    assert any("不存在的列" in p for p in parsed.value.problems) and any("wrongfull_exit" in p for p in parsed.value.problems)
+
+
+def test_an_audit_reports_sql_the_engine_refuses_without_waiting_for_the_read(tmp_path, monkeypatch):
+    """``audit`` binds the rules while the registry is read; a refused rule raises at once."""
+    path = write(tmp_path, "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:"
+                 + GOOD_RULE.replace("人均纯收入 FROM", "不存在的列 FROM"))
+    release = threading.Event()
+    monkeypatch.setattr("fupin_audit.api.read_registry_files", lambda *a, **k: release.wait(30))
+    started = time.perf_counter()
+    try:
+        with pytest.raises(RulesError) as error:
+            audit(EXAMPLES / "zhuangtouyingzi.xlsx", rules=path)
+        assert time.perf_counter() - started < 20
+    finally:
+        release.set()
+    assert "不存在的列" in str(error.value)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from . import __version__, findings
 from .baseline import compare, read_findings
@@ -17,10 +18,12 @@ from .references import match_sheets, reference_paths, reference_summary
 from .references.read import PendingLists, ReferenceData
 from .registry import build_registry
 from .result import AuditResult
-from .rules import load_rules, resolve_as_of, rules_table, run_rules
-from .rules.loader import default_rules_path, rules_file_sha256
+from .rules import resolve_as_of, rules_table, run_rules
+from .rules.loader import bind_rules, default_rules_path, parse_rules, rules_file_sha256
 from .rules.model import RuleSet
 from .schema import start_checks
+
+T = TypeVar("T")
 
 
 def audit(
@@ -38,7 +41,8 @@ def audit(
 ) -> AuditResult:
     """Audit one registry, given as one or several files, folders or globs, read together.
 
-    The rules file is validated before any data is read. Raises ``FupinAuditError`` subclasses for
+    An invalid rules file raises ``RulesError`` before any data is read, or (SQL that DuckDB
+    refuses) while the first files are read, before anything is built from them. Raises ``FupinAuditError`` subclasses for
     input that cannot be audited at all (unreadable file, missing required column, invalid rules);
     every problem inside the data becomes a finding. With ``keep_going`` a file that cannot be
     read is skipped and recorded in ``AuditResult.inputs`` (its ``error``). ``observer`` hears of
@@ -50,11 +54,11 @@ def audit(
     each finding is then marked 新增 or 持续, and the earlier ones now gone are ``resolved``.
     """
     started = dt.datetime.now()
-    ruleset = load_rules(Path(rules) if rules is not None else None)
+    ruleset = parse_rules(Path(rules) if rules is not None else None)
     return run_audit(
         ruleset, paths, started=started, as_of=as_of, sheet=sheet, encoding=encoding,
         include_hidden=include_hidden, keep_going=keep_going, observer=observer, references=references,
-        baseline=baseline,
+        baseline=baseline, bound=False,
     ).result
 
 
@@ -79,8 +83,10 @@ def run_audit(
     observer: Observer | None = None,
     references: Mapping[str, str | Path] | None = None,
     baseline: str | Path | None = None,
+    bound: bool = True,
 ) -> Audited:
-    """``audit`` with a rule set already loaded and validated (see ``audit``)."""
+    """``audit`` with a rule set already loaded (see ``audit``). ``bound`` false: the rule set is only
+    parsed (``parse_rules``), and its SQL is bound here while the registry files are read."""
     rules_path = ruleset.path or default_rules_path()
     list_paths = reference_paths(ruleset, references)
     earlier = read_findings(Path(baseline)) if baseline is not None else None
@@ -92,13 +98,16 @@ def run_audit(
     # cores busy without slowing the registry's parse.
     pending = PendingLists(ruleset, list_paths, encoding=encoding, workers=1)
     try:
-        tables, inputs = read_registry_files(
-            files,
-            sheet=sheet,
-            encoding=encoding,
-            include_hidden=include_hidden,
-            keep_going=keep_going,
-            progress=lambda _: observer.advance(),
+        tables, inputs = _beside(
+            lambda: read_registry_files(
+                files,
+                sheet=sheet,
+                encoding=encoding,
+                include_hidden=include_hidden,
+                keep_going=keep_going,
+                progress=lambda _: observer.advance(),
+            ),
+            None if bound else lambda: bind_rules(ruleset),
         )
         registry = build_registry(tables)
         del tables  # the sheets as read: their household columns over every member row are not needed again
@@ -142,3 +151,21 @@ def run_audit(
         version=__version__,
     )
     return Audited(result, lists)
+
+
+def _beside(read: Callable[[], T], check: Callable[[], None] | None) -> T:
+    """``read()``, with ``check()`` run on this thread meanwhile (binding the rules, ≈ 0.4 s, while the
+    files are parsed). A failed check raises at once; the read is then left to end unseen in its thread."""
+    if check is None:
+        return read()
+    pool = ThreadPoolExecutor(max_workers=1)
+    reading = pool.submit(read)
+    try:
+        check()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    try:
+        return reading.result()
+    finally:
+        pool.shutdown()

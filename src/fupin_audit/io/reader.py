@@ -25,6 +25,17 @@ PARQUET_SUFFIXES = (".parquet",)
 SUPPORTED = EXCEL_SUFFIXES + TEXT_SUFFIXES + PARQUET_SUFFIXES
 
 
+def check_readable(path: Path) -> None:
+    """Raise ``InputError`` when ``path`` is not an existing file of a supported type (a stat, no read)."""
+    if path.suffix.lower() not in SUPPORTED:
+        raise InputError(
+            f"{path.name}：不支持的文件类型“{path.suffix or '无扩展名'}”。支持 {'、'.join(SUPPORTED)}；请另存为 .xlsx 或 .csv。"
+        )
+    if not path.is_file():
+        what = "是一个文件夹，不是文件" if path.is_dir() else "文件不存在"
+        raise InputError(f"{path}：{what}。请检查路径和文件名。")
+
+
 def read_file(
     path: Path,
     *,
@@ -40,14 +51,8 @@ def read_file(
     raise ``InputError`` with one plain message.
     """
     path = Path(path)
+    check_readable(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise InputError(
-            f"{path.name}：不支持的文件类型“{path.suffix or '无扩展名'}”。支持 {'、'.join(SUPPORTED)}；请另存为 .xlsx 或 .csv。"
-        )
-    if not path.is_file():
-        what = "是一个文件夹，不是文件" if path.is_dir() else "文件不存在"
-        raise InputError(f"{path}：{what}。请检查路径和文件名。")
     if suffix in EXCEL_SUFFIXES:
         return read_workbook(path, sheet=sheet, include_hidden=include_hidden, fields=fields)
     if suffix in PARQUET_SUFFIXES:

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import InputError, MissingColumnsError, UsageError
 from ..idcard import VALID_STATUSES, check_ids, distinct_of_sorted
 from ..inputs import sha256_of
-from ..io.reader import read_tables
+from ..io.reader import check_readable, read_tables
 from ..rules.loader import load_rules
 from ..rules.model import RuleSet
 from ..rules.refspec import ORIGIN_COLUMNS, ReferenceList, validity_column
@@ -113,9 +113,13 @@ class LoadedList:
     unreadable: int
 
 
+def _where(name: str, spec: ReferenceList) -> str:
+    return f"对照名单 {name}（{spec.title}）"
+
+
 def load_reference(name: str, spec: ReferenceList, path: Path, *, encoding: str | None = None) -> LoadedList:
     """Read one list's file: every sheet that has the required columns, stacked."""
-    where = f"对照名单 {name}（{spec.title}）"
+    where = _where(name, spec)
     try:
         tables = read_tables(path, encoding=encoding, fields=spec.fields())
     except MissingColumnsError as exc:
@@ -209,8 +213,14 @@ class PendingLists:
     def __init__(
         self, ruleset: RuleSet, paths: Mapping[str, Path], *, encoding: str | None = None, workers: int | None = None
     ) -> None:
-        """Start reading; ``workers`` threads at most (default: one per core)."""
+        """Start reading; ``workers`` threads at most (default: one per core). A file that is missing
+        or of a type no reader takes raises ``InputError`` here, before anything else is read."""
         chosen = [(name, spec) for name, spec in ruleset.references.items() if name in paths]
+        for name, spec in chosen:
+            try:
+                check_readable(Path(paths[name]))
+            except InputError as exc:
+                raise InputError(f"{_where(name, spec)}：{exc}") from None
         self._pool = ThreadPoolExecutor(max_workers=max(1, min(len(chosen), workers or os.cpu_count() or 1)))
         self._loading = [
             self._pool.submit(load_reference, name, spec, paths[name], encoding=encoding) for name, spec in chosen

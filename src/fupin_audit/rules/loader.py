@@ -32,6 +32,15 @@ def load_rules(path: Path | None = None, *, thorough: bool = False) -> RuleSet:
 
     ``thorough`` (``rules lint``) also binds the query that turns each rule's result into findings
     (``compile_problems``), which a run otherwise reports as a skipped rule."""
+    ruleset = parse_rules(path, thorough=thorough)
+    bind_rules(ruleset, thorough=thorough)
+    return ruleset
+
+
+def parse_rules(path: Path | None = None, *, thorough: bool = False) -> RuleSet:
+    """``load_rules`` up to binding the SQL (``bind_rules``): a file whose structure is valid is
+    returned unbound, which takes a few milliseconds. A file with any other problem is bound here
+    too, and the RulesError lists every problem at once."""
     path = default_rules_path() if path is None else Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -44,6 +53,14 @@ def load_rules(path: Path | None = None, *, thorough: bool = False) -> RuleSet:
     assert ruleset is not None
     ruleset._path = path
     return ruleset
+
+
+def bind_rules(ruleset: RuleSet, *, thorough: bool = False) -> None:
+    """Bind every derived view and rule of a parsed rule set against empty tables (``compile_problems``,
+    ≈ 0.4 s); raise RulesError listing the ones DuckDB refuses."""
+    problems = compile_problems(ruleset, findings_queries=thorough)
+    if problems:
+        raise RulesError(str(ruleset.path or default_rules_path()), problems)
 
 
 def rules_file_sha256(path: Path) -> str:
@@ -69,7 +86,8 @@ def _parse_yaml(text: str, path: Path) -> Any:
 
 
 def _validate(data: Any, thorough: bool = False) -> tuple[RuleSet | None, list[str]]:
-    """pydantic validation plus the checks it cannot express; the RuleSet only when structurally valid."""
+    """pydantic validation plus the checks it cannot express; the RuleSet only when structurally
+    valid. The SQL is bound only when something else is wrong, so that every problem is listed."""
     if not isinstance(data, dict):
         return None, ["文件顶层应为映射（version、parameters、derived、rules 等键），实际为空或其他类型"]
     problems = static_problems(data)
@@ -81,7 +99,8 @@ def _validate(data: Any, thorough: bool = False) -> tuple[RuleSet | None, list[s
         if partial is not None:
             problems.extend(compile_problems(partial, findings_queries=thorough))
         return None, problems
-    problems.extend(compile_problems(ruleset, findings_queries=thorough))
+    if problems:
+        problems.extend(compile_problems(ruleset, findings_queries=thorough))
     return ruleset, problems
 
 
