@@ -140,7 +140,7 @@ def main() -> None:
     print(f"  rows: {rows:,}  ({rows / timings['plain reader (parse only)']:,.0f} rows/s)")
     if not args.skip_phases:
         timings |= in_process(registry_file, data, out)
-    ratios = []
+    ratios, walls, peaks = [], [], []
     for attempt in range(args.repeat):
         if attempt:
             timed("plain reader (parse only)", timings, lambda: plain_parse(registry_file))
@@ -149,6 +149,8 @@ def main() -> None:
             print(f"  {'end to end, --no-report':<28}{wall:8.2f} s")
         wall, peak = end_to_end(registry_file, data, out, not args.no_refs)
         print(f"  {'fupin-audit check (end to end)':<28}{wall:8.2f} s   peak RSS {peak:.2f} GB")
+        walls.append(wall)
+        peaks.append(peak)
         ratios.append(wall / timings["plain reader (parse only)"])
         print(f"ratio end-to-end / plain parse: {ratios[-1]:.2f}")
         print((out / "run.log").read_text(encoding="utf-8").strip())
@@ -156,6 +158,23 @@ def main() -> None:
         print(f"median ratio over {len(ratios)} runs: {statistics.median(ratios):.2f}")
     if "xlsxwriter rows/s" in timings:
         print(f"plain xlsxwriter constant_memory: {timings['xlsxwriter rows/s']:,.0f} rows/s")
+    for line in verdicts(args.format, args.members, statistics.median(walls), max(peaks), statistics.median(ratios)):
+        print(line)
+
+
+def verdicts(fmt: str, members: int, wall: float, peak_gb: float, ratio: float) -> list[str]:
+    """Issue 6's targets that this run measures, each with the median and whether it was met."""
+    def met(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    if fmt == "xlsx":
+        return [f"target: end to end within 2.0x the plain parse: median {ratio:.2f}x, {met(ratio <= 2.0)}"]
+    if fmt == "parquet" and members == 500_000:
+        return [f"target: 500k Parquet within 5 s: median {wall:.2f} s, {met(wall <= 5.0)}"]
+    if fmt == "parquet" and members == 5_000_000:
+        ok = wall <= 60.0 and peak_gb < 8.0
+        return [f"target: 5M Parquet within 60 s under 8 GB: median {wall:.2f} s, peak {peak_gb:.2f} GB, {met(ok)}"]
+    return []
 
 if __name__ == "__main__":
     main()
