@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import shlex
+from importlib import metadata
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+import fupin_audit
 from fupin_audit.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,3 +37,9 @@ def test_the_readme_check_command_runs_on_the_bundled_example(tmp_path: Path) ->
     result = CliRunner().invoke(app, ["check", str(example), "--report", str(tmp_path / "r.xlsx")])
     assert result.exit_code in (0, 1), result.stderr
     assert "核查摘要" in result.stdout and (tmp_path / "r.xlsx").exists()
+
+
+def test_the_installed_version_is_the_one_the_reports_give() -> None:
+    """The build reads the version from ``fupin_audit.__version__`` (what the reports' 审计信息 say)."""
+    assert re.fullmatch(r"\d+\.\d+\.\d+", fupin_audit.__version__)
+    assert metadata.version("fupin-audit") == fupin_audit.__version__

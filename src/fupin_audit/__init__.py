@@ -1,11 +1,8 @@
 """fupin-audit: audit 建档立卡 poverty-household registries."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("fupin-audit")
-except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.0.0"
+__version__ = "0.1.0"
+"""The package's version, read by the build from this line (pyproject.toml ``tool.hatch.version``):
+looking it up in the installed metadata cost every command ≈ 50 ms."""
 
 from .api import audit  # noqa: E402  (the API needs __version__)
 from .result import AuditResult  # noqa: E402
