@@ -27,6 +27,17 @@ GOOD_RULE = """
     basis: 测试
 """
 
+HEAD = "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:"
+UNKNOWN_COLUMN_RULE = """
+  - id: unknown_column
+    title: 未知列
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号, 不存在的列 FROM households
+    message: x
+    basis: 测试
+"""
+
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "rules.yaml"
@@ -56,12 +67,12 @@ def test_default_rules_load_and_cover_the_contract():
 
 
 def test_good_minimal_file(tmp_path):
-    path = write(tmp_path, "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:" + GOOD_RULE)
+    path = write(tmp_path, HEAD + GOOD_RULE)
     assert [r.id for r in load_rules(path).rules] == ["ok_rule"]
 
 
 def test_many_problems_reported_at_once(tmp_path):
-    text = "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:" + GOOD_RULE + """
+    text = HEAD + GOOD_RULE + """
   - id: ok_rule
     title: 重复
     kind: wrongful_exit
@@ -94,15 +105,7 @@ def test_many_problems_reported_at_once(tmp_path):
     severity: low
     sql: SELECT 户编号 FROM households
     message: 收入{人均纯收入}
-    basis: 测试
-  - id: unknown_column
-    title: 未知列
-    kind: data_error
-    severity: low
-    sql: SELECT 户编号, 不存在的列 FROM households
-    message: x
-    basis: 测试
-  - id: two_statements
+    basis: 测试""" + UNKNOWN_COLUMN_RULE + """  - id: two_statements
     title: 两条语句
     kind: data_error
     severity: low
@@ -248,15 +251,7 @@ def test_lint_passes_the_default_rules_and_their_findings_queries():
 
 
 def test_parse_leaves_the_sql_to_bind_which_reports_what_load_reports(tmp_path):
-    path = write(tmp_path, "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:" + GOOD_RULE + """
-  - id: unknown_column
-    title: 未知列
-    kind: data_error
-    severity: low
-    sql: SELECT 户编号, 不存在的列 FROM households
-    message: x
-    basis: 测试
-""")
+    path = write(tmp_path, HEAD + GOOD_RULE + UNKNOWN_COLUMN_RULE)
     ruleset = parse_rules(path)
     assert [r.id for r in ruleset.rules] == ["ok_rule", "unknown_column"] and ruleset.path == path
     with pytest.raises(RulesError) as bound:
@@ -267,14 +262,7 @@ def test_parse_leaves_the_sql_to_bind_which_reports_what_load_reports(tmp_path):
 
 
 def test_parse_lists_sql_problems_beside_the_structural_ones(tmp_path):
-    path = write(tmp_path, "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:" + GOOD_RULE + """
-  - id: unknown_column
-    title: 未知列
-    kind: data_error
-    severity: low
-    sql: SELECT 户编号, 不存在的列 FROM households
-    message: x
-    basis: 测试
+    path = write(tmp_path, HEAD + GOOD_RULE + UNKNOWN_COLUMN_RULE + """
   - id: bad_kind
     title: 类型错
     kind: wrongfull_exit
@@ -291,7 +279,7 @@ def test_parse_lists_sql_problems_beside_the_structural_ones(tmp_path):
 
 def test_an_audit_reports_sql_the_engine_refuses_without_waiting_for_the_read(tmp_path, monkeypatch):
     """``audit`` binds the rules while the registry is read; a refused rule raises at once."""
-    path = write(tmp_path, "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\nrules:"
+    path = write(tmp_path, HEAD
                  + GOOD_RULE.replace("人均纯收入 FROM", "不存在的列 FROM"))
     release = threading.Event()
     monkeypatch.setattr("fupin_audit.api.read_registry_files", lambda *a, **k: release.wait(30))
