@@ -122,13 +122,13 @@ def test_member_found_by_id_when_rule_returns_no_row_id(ruleset):
 
 
 def test_message_formatting_of_values(ruleset):
-    sql = """SELECT '户1' AS 户编号, 1234.0::DOUBLE AS 整数, 12.345::DOUBLE AS 小数, TRUE AS 真, NULL::VARCHAR AS 空值,
+    sql = """SELECT '户1' AS 户编号, 1234.0::DOUBLE AS 整数, 12.345::DOUBLE AS 小数, TRUE AS 真, FALSE AS 假, NULL::BOOLEAN AS 不详, NULL::VARCHAR AS 空值,
              DATE '2020-01-02' AS 日期, TIMESTAMP '2021-03-04 00:00:00' AS 时刻, 7::BIGINT AS _隐藏"""
-    r = rule("formats", sql, message="{整数}|{小数}|{真}|{空值}|{日期}|{时刻}|{{字面}}")
+    r = rule("formats", sql, message="{整数}|{小数}|{真}|{假}|{不详}|{空值}|{日期}|{时刻}|{{字面}}")
     result = run_rules(RuleSet(version=1, rules=[r]), small_registry(), AS_OF)
     row = result.findings.iloc[0]
-    assert row["message"] == "1234|12.35|是|空|2020-01-02|2021-03-04|{字面}"
-    assert json.loads(row["evidence"]) == {"整数": 1234.0, "小数": 12.345, "真": True, "空值": None,
+    assert row["message"] == "1234|12.35|是|否|空|空|2020-01-02|2021-03-04|{字面}"
+    assert json.loads(row["evidence"]) == {"整数": 1234.0, "小数": 12.345, "真": True, "假": False, "不详": None, "空值": None,
                                            "日期": "2020-01-02", "时刻": "2021-03-04"}
     assert row["household_id"] == "户1" and row["name"] == ""  # unknown household: no location
 

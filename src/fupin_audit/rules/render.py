@@ -30,7 +30,7 @@ def value_text(column: str, sql_type: str) -> str:
     col = _of_result(column)
     upper = sql_type.upper()
     if upper == "BOOLEAN":
-        text = f"CASE WHEN {col} THEN '是' ELSE '否' END"
+        text = f"CASE WHEN {col} THEN '是' WHEN NOT {col} THEN '否' END"  # NULL stays NULL: 空
     elif upper in ("DOUBLE", "FLOAT", "REAL") or upper.startswith("DECIMAL"):
         text = (
             f"CASE WHEN {col} = round({col}) AND abs({col}) < 1e15 "
