@@ -188,6 +188,25 @@ def test_similar_households_message_writes_incomes_as_other_messages_do(ruleset)
     assert "人均纯收入5250—5300.5元" in messages[0]
 
 
+
+@pytest.mark.parametrize(
+    ("second", "grouped"),
+    [
+        ({}, True),
+        ({"乡镇": "另一镇"}, False),  # a village of the same name in another township
+        ({"县": "另一县"}, False),
+        ({"首次识别时间": pd.Timestamp("2020-05-01")}, False),  # identified this year: not due to exit yet
+        ({"返贫年度": 2020}, False),  # returned this year
+    ],
+)
+def test_similar_households_are_compared_within_one_village_of_one_township(ruleset, second, grouped):
+    reg = registry(
+        [household("H1", 人均纯收入=5250.0), household("H2", 人均纯收入=5300.0, 脱贫属性="未脱贫", 脱贫年度=None, **second)],
+        [member("H1", "P1"), member("H2", "P2")],
+    )
+    rows = run_rules(ruleset, reg, AS_OF).findings
+    assert found(rows, "inconsistent_treatment") == ({("inconsistent_treatment", "H1", "")} if grouped else set())
+
 CONTAINS_CASES = [
     ("微型普通货车", ["摩托车", "微型*货车"], True),
     ("轻型普通货车", ["摩托车", "微型*货车"], False),

@@ -110,6 +110,7 @@ def test_exit_no_medical_insurance(ruleset, insurance, expected):
         ({"是否危房户": None, "危房级别": "D"}, "exit_unsafe_housing", True),
         ({"是否危房户": False, "危房级别": "B"}, "exit_unsafe_housing", False),
         ({"是否危房户": None, "危房级别": "B"}, "exit_unsafe_housing", False),
+        ({"是否危房户": False, "危房级别": "一般危房"}, "exit_unsafe_housing", False),  # cannot judge, below
         ({"是否解决安全饮用水": False}, "exit_unsafe_water", True),
         ({"饮水困难": True}, "exit_unsafe_water", True),
         ({"是否解决安全饮用水": True, "饮水困难": None}, "exit_unsafe_water", False),
@@ -142,6 +143,10 @@ POOR = {"脱贫属性": "未脱贫", "人均纯收入": 4000.0}
         ({"脱贫属性": "返贫"}, {}, {("should_exit_meets_standard", "H1", "")}),
         ({"脱贫属性": "已脱贫"}, {}, set()),
         ({"人均纯收入": None}, {}, set()),  # unknown: reported by exit_cannot_judge instead
+        ({"是否危房户": None, "危房级别": "D级危房"}, {}, set()),  # a grade not understood: cannot judge
+        ({"首次识别时间": pd.Timestamp("2020-03-01")}, {}, set()),  # identified in the reference year
+        ({"脱贫属性": "返贫", "返贫年度": 2020}, {}, set()),  # returned in the reference year
+        ({"脱贫属性": "返贫", "返贫年度": 2019}, {}, {("should_exit_meets_standard", "H1", "")}),
     ],
 )
 def test_should_exit_only_when_every_guarantee_holds(ruleset, values, child, expected):
@@ -193,6 +198,9 @@ def test_exit_below_monitoring_range(ruleset, as_of_year, income, hit):
     [
         ({"人均纯收入": None}, {}, ("H1", "", "人均纯收入为空")),
         ({"是否危房户": None, "危房级别": None}, {}, ("H1", "", "是否危房户、危房级别均为空")),
+        ({"是否危房户": False, "危房级别": "一般危房"}, {}, ("H1", "", "危房级别“一般危房”不是A、B、C、D级之一")),
+        ({"脱贫属性": "未脱贫", "人均纯收入": 5000.0, "是否危房户": None, "危房级别": "E"}, {},
+         ("H1", "", "危房级别“E”不是A、B、C、D级之一")),
         ({"是否解决安全饮用水": None, "饮水困难": None}, {}, ("H1", "", "是否解决安全饮用水、饮水困难均为空")),
         ({"签字确认": None}, {}, ("H1", "", "签字确认为空")),
         ({"公示天数": None}, {}, ("H1", "", "公示天数为空")),

@@ -218,6 +218,11 @@ def test_enum_work(cell: str, expected: str) -> None:
         ("脱贫属性", "已脫貧", "已脱贫"),
         ("危房级别", "c", "C"),
         ("危房级别", "Ｄ", "D"),
+        ("危房级别", "D级危房", "D"),
+        ("危房级别", "c级", "C"),
+        ("危房级别", "B级", "B"),
+        ("危房级别", "一般危房", "一般危房"),  # not a grade: kept as written (the schema check reports it)
+        ("与户主关系", "D级", "D级"),  # grade spellings only where the grades are the vocabulary
         ("主要致贫原因", "因殘", "因残"),
     ],
 )

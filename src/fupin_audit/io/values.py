@@ -47,8 +47,9 @@ _TRIM = " \t\n\r\v\f\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff"
 TRUE_WORDS = frozenset({"是", "y", "yes", "1", "1.0", "√", "✓", "✔", "对", "對", "有", "true", "t"})
 FALSE_WORDS = frozenset({"否", "n", "no", "0", "0.0", "×", "✗", "✘", "错", "錯", "没有", "沒有", "false", "f"})
 
-ENUM_SYNONYMS = {"其它": "其他"}
-"""Other spellings of a vocabulary term, used when the term is in the field's vocabulary."""
+ENUM_SYNONYMS = {"其它": "其他"} | {f"{g}级{tail}": g for g in "ABCD" for tail in ("", "危房")}
+"""Other spellings of a vocabulary term, used when the term is in the field's vocabulary (the housing
+grades: D级, D级危房 → D)."""
 
 YEAR_MIN, YEAR_MAX = 1949, 2100
 """A 年度 outside this range is unreadable (a typo such as 2109 or 1019)."""
