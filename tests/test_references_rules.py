@@ -79,10 +79,14 @@ def one(run, rule_id: str) -> pd.Series:
         # arose after identification but the household has exited: nothing left to exit
         ("ref_payroll", "payroll", {"证件号码": A, "入编日期": "2018-01-01"}, {"exited": True}, None),
         ("ref_payroll", "payroll", {"证件号码": A, "入编日期": "2010-01-01"}, {"exited": True}, "wrongful_inclusion"),
+        # an event after the reference date (2020-12-31) had not happened
+        ("ref_payroll", "payroll", {"证件号码": A, "单位": "某局", "入编日期": "2021-09-01"}, {}, None),
         # cadres: sitting, or in office at identification
         ("ref_cadres", "cadres", {"证件号码": A, "行政村": "甲村", "职务": "村委会主任", "任职日期": "2018-01-01"}, {}, "should_exit"),
         ("ref_cadres", "cadres", {"证件号码": A, "行政村": "甲村", "任职日期": "2011-01-01", "离任日期": "2017-01-01"}, {}, "wrongful_inclusion"),
         ("ref_cadres", "cadres", {"证件号码": A, "行政村": "甲村", "任职日期": "2011-01-01", "离任日期": "2015-01-01"}, {}, None),
+        ("ref_cadres", "cadres", {"证件号码": A, "行政村": "甲村", "离任日期": "2017-01-01"}, {}, "wrongful_inclusion"),  # start unknown
+        ("ref_cadres", "cadres", {"证件号码": A, "行政村": "甲村", "任职日期": "2021-06-01"}, {}, None),  # not yet appointed
         # vehicles: families of exceptions, large farm machinery counts
         ("ref_vehicles", "vehicles", {"证件号码": A, "号牌号码": "蒙D1", "车辆类型": "小型轿车", "初次登记日期": "2015-01-01"}, {}, "wrongful_inclusion"),
         ("ref_vehicles", "vehicles", {"证件号码": A, "车辆类型": "重型半挂牵引车", "初次登记日期": "2019-01-01"}, {}, "should_exit"),
@@ -93,10 +97,13 @@ def one(run, rule_id: str) -> pd.Series:
         ("ref_vehicles", "vehicles", {"证件号码": A, "车辆类型": "微型普通货车"}, {}, None),
         ("ref_vehicles", "vehicles", {"证件号码": A, "车辆类型": "大中型拖拉机"}, {}, "wrongful_inclusion"),
         ("ref_vehicles", "vehicles", {"证件号码": A, "车辆类型": None}, {}, "wrongful_inclusion"),  # type unknown: never a silent pass
+        ("ref_vehicles", "vehicles", {"证件号码": A, "车辆类型": "小型轿车", "初次登记日期": "2021-03-01"}, {}, None),
         # property: town commercial housing and shops; relocation and rebuilding excepted; bare 住宅 not
         ("ref_property", "property", {"证件号码": A, "坐落": "某镇某路1号", "房屋用途": "住宅(商品房)", "登记日期": "2015-01-01"}, {}, "wrongful_inclusion"),
         ("ref_property", "property", {"证件号码": A, "房屋用途": "商铺", "登记日期": "2019-01-01"}, {}, "should_exit"),
         ("ref_property", "property", {"证件号码": A, "房屋用途": "住宅"}, {}, None),
+        ("ref_property", "property", {"证件号码": A, "房屋用途": "成套住宅", "房屋性质": "市场化商品房"}, {}, "wrongful_inclusion"),
+        ("ref_property", "property", {"证件号码": A, "房屋用途": "住宅", "房屋性质": "宅基地自建房"}, {}, None),
         ("ref_property", "property", {"证件号码": A, "房屋用途": "商铺", "房屋性质": "易地扶贫搬迁安置"}, {}, None),
         ("ref_property", "property", {"证件号码": A, "房屋用途": "商品房", "坐落": "某县灾后重建小区"}, {}, None),
         # business: operating → counts; closed before identification or without a date → not
@@ -107,6 +114,8 @@ def one(run, rule_id: str) -> pd.Series:
         ("ref_business", "business", {"证件号码": A, "角色": "经营者", "登记状态": "吊销，未注销", "成立日期": "2012-01-01", "注销日期": "2018-01-01"}, {}, "wrongful_inclusion"),
         ("ref_business", "business", {"证件号码": A, "角色": "经营者", "登记状态": "注销", "成立日期": "2017-01-01", "注销日期": "2018-01-01"}, {}, None),
         ("ref_business", "business", {"证件号码": A, "角色": "监事", "登记状态": "存续"}, {}, None),
+        # closed only after the reference date: operating then
+        ("ref_business", "business", {"证件号码": A, "角色": "经营者", "登记状态": "注销", "成立日期": "2017-01-01", "注销日期": "2022-01-01"}, {}, "should_exit"),
         # deaths: on or before the reference date → 死亡未销; after → nothing
         ("deceased_listed", "deaths", {"证件号码": A, "死亡日期": "2020-12-31"}, {}, "deceased_listed"),
         ("deceased_listed", "deaths", {"证件号码": A, "死亡日期": "2021-01-01"}, {}, None),
@@ -161,7 +170,7 @@ def test_invalid_ids_are_never_matched_and_15_digit_ids_are(ruleset):
 
 def test_favoritism_relative_both_directions_same_village_only(ruleset):
     lists = {
-        "cadres": ref(ruleset, "cadres", {"证件号码": CADRE, "姓名": "干部", "行政村": "甲村委会", "职务": "村支书"},
+        "cadres": ref(ruleset, "cadres", {"证件号码": CADRE, "姓名": "干部", "行政村": "甲村村民委员会", "职务": "村支书"},
                       {"证件号码": OTHER_CADRE, "姓名": "外村干部", "行政村": "乙村", "职务": "村主任"}),
         "relatives": ref(ruleset, "relatives", {"证件号码": CADRE, "亲属证件号码": A, "关系": "兄弟"},
                          {"证件号码": C, "亲属证件号码": CADRE, "关系": "姐妹"},

@@ -175,6 +175,8 @@ def test_should_exit_message_lists_the_evidence(ruleset):
         ({"公示天数": 7}, "exit_short_public_notice", False),
         ({"脱贫年度": 2014, "首次识别时间": pd.Timestamp("2014-10-01"), "脱贫属性": "未脱贫", "人均纯收入": 100.0},
          "exit_same_year_identified", False),
+        ({"脱贫年度": 2015, "首次识别时间": pd.Timestamp("2016-03-01")}, "exit_before_identified", True),
+        ({"脱贫年度": 2016, "首次识别时间": pd.Timestamp("2016-03-01")}, "exit_before_identified", False),
     ],
 )
 def test_procedure_rules(ruleset, values, rule, hit):
@@ -191,6 +193,13 @@ def test_exit_below_monitoring_range(ruleset, as_of_year, income, hit):
     result = run(ruleset, [household("H1", 人均纯收入=income, 脱贫年度=2019)], [member("H1", "P1")], as_of=as_of)
     expected = {("exit_below_monitoring_range", "H1", "")} if hit else set()
     assert found(result.findings, "exit_below_monitoring_range") == expected
+
+
+@pytest.mark.parametrize("monitored", [{"脱贫属性": "脱贫监测户"}, {"监测对象类别": "脱贫不稳定户"}])
+def test_a_household_already_monitored_is_not_told_to_be(ruleset, monitored):
+    result = run(ruleset, [household("H1", 人均纯收入=5000.0, 脱贫年度=2019, **monitored)], [member("H1", "P1")],
+                 as_of=AS_OF.replace(year=2021))
+    assert found(result.findings, "exit_below_monitoring_range") == set()
 
 
 @pytest.mark.parametrize(
