@@ -151,6 +151,14 @@ def test_csv_ragged_rows_and_multiline_cells_keep_every_field(tmp_path: Path) ->
     assert raw.skipped == {"空行": [5]}
 
 
+
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tmp_path: Path) -> None:
+    note = "很长的备注" * 40_000  # 200,000 characters: Python's csv refuses fields over 131,072 by default
+    text = f'户编号,姓名,证件号码,备注\nH1,甲,1,"{note}"\nH2,"乙\n丙",2,短\n'  # a multi-line cell: the csv module's path
+    (raw,) = read_file(write_csv(tmp_path / "r.csv", text, "utf-8")).tables
+    assert raw.frame["c3"].tolist() == [note, "短"]
+    assert raw.rows.tolist() == [2, 3]
+
 def test_parquet_read_as_text_with_numeric_ids_marked(tmp_path: Path) -> None:
     (raw,) = read_file(write_parquet(tmp_path / "p.parquet", numeric_ids=True)).tables
     assert raw.headers == ["户编号", "姓名", "证件号码", "人数"]

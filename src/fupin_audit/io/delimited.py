@@ -28,6 +28,7 @@ from ..fields import FIELDS, Field
 from .layout import HEAD_ROWS, Header, build, find_header, likely_header
 from .table import RawTable
 
+csv.field_size_limit(2**31 - 1)  # the module refuses cells over 131,072 characters by default; a note column may hold more
 DELIMITERS = (",", "\t", ";")
 HEAD_TEXT = 1 << 20
 """Characters searched for the first rows (the header is within the first 30 lines)."""
