@@ -41,6 +41,17 @@ def test_folder_is_audited_as_one_registry_and_duplicates_across_files_found(tmp
     assert sorted(duplicates["village"]) == sorted(["甲村", "乙村"])
 
 
+
+def test_one_file_named_twice_in_other_ways_is_read_once(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    two_villages(county)
+    first = county / "甲村.csv"
+    (tmp_path / "链接.csv").symlink_to(first)
+    (county / "._甲村.csv").write_bytes(b"\x00\x05\x16\x07 macOS metadata")  # AppleDouble, as copied from a Mac
+    result = audit([first, tmp_path / "county" / ".." / "county" / "甲村.csv", tmp_path / "链接.csv", county])
+    assert [i.path for i in result.inputs] == [first, county / "乙村.csv"]
+    assert len(result.findings) == len(audit(county).findings)
+
 def test_last_runs_outputs_in_the_folder_are_not_read_as_registries(tmp_path: Path) -> None:
     county = tmp_path / "county"
     two_villages(county)

@@ -18,11 +18,12 @@ SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".csv", ".txt", ".parqu
 
 
 def _is_registry_file(path: Path) -> bool:
-    """Registry files by suffix; Excel's lock files (~$name.xlsx) and our own outputs are not."""
+    """Registry files by suffix; Excel's lock files (~$name.xlsx), hidden files (.name, macOS's ._name
+    beside each copied file) and our own outputs are not."""
     return (
         path.is_file()
         and path.suffix.lower() in SUPPORTED_SUFFIXES
-        and not path.name.startswith("~$")
+        and not path.name.startswith(("~$", "."))
         and "_核查报告" not in path.stem
         and not written_by_fupin_audit(path)
     )
@@ -56,8 +57,9 @@ def written_by_fupin_audit(path: Path) -> bool:
 def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     """Files as given, every registry file inside a folder (recursively), every match of a glob.
 
-    The result is sorted within each folder or glob and has no repeats, so that the same arguments
-    always audit the same files in the same order.
+    The result is sorted within each folder or glob and has no repeats (one file named twice, also
+    through another spelling of its path, a link or a folder holding it, is read once), so that the
+    same arguments always audit the same files in the same order.
     """
     items = [paths] if isinstance(paths, str | Path) else list(paths)
     if not items:
@@ -79,7 +81,16 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
             found.extend(matches)
         else:
             raise InputError(f"找不到文件 {path}：请检查路径是否正确。")
-    return list(dict.fromkeys(found))
+    first: dict[tuple[int, int], Path] = {}
+    for path in found:
+        first.setdefault(_identity(path), path)
+    return list(first.values())
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """The file itself (device and inode), whatever the path that names it."""
+    status = path.stat()
+    return status.st_dev, status.st_ino
 
 
 def sha256_of(path: Path) -> str:
