@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -180,3 +181,46 @@ def test_outputs_never_overwrite_a_reference_list(tmp_path: Path) -> None:
     code, _, err = run("check", str(VILLAGE), "--ref", f"deaths={deaths}", "--findings", str(deaths), "--no-report")
     assert code == 2 and "deaths.csv" in err
     assert deaths.read_bytes() == before
+
+
+def test_a_log_that_is_a_hard_link_to_the_registry_is_refused(tmp_path: Path) -> None:
+    registry = tmp_path / "village.csv"
+    registry.write_bytes((EXAMPLES / "zhuangtouyingzi_gbk.csv").read_bytes())
+    link = tmp_path / "run.log"
+    os.link(registry, link)
+    code, _, err = run("check", str(registry), "--no-report", "--log", str(link))
+    assert code == 2 and "与输入文件相同" in err
+    assert registry.read_bytes() == (EXAMPLES / "zhuangtouyingzi_gbk.csv").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("outputs", "words"),
+    [
+        (["--report", "{tmp}"], "是一个文件夹"),
+        (["--no-report", "--findings", "{tmp}/sub.parquet"], "是一个文件夹"),
+        (["--no-report", "--log", "{tmp}"], "是一个文件夹"),
+        (["--report", "{tmp}/same.xlsx", "--findings", "{tmp}/same.xlsx"], "两个输出"),
+        (["--no-report", "--findings", "{tmp}/f.csv", "--log", "{tmp}/f.csv"], "两个输出"),
+        (["--report", "{tmp}/locked/r.xlsx"], "没有权限"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_the_audit(
+    tmp_path: Path, outputs: list[str], words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub.parquet").mkdir()
+    (tmp_path / "locked").mkdir()
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p).name != "locked")  # root may write anywhere
+    audited: list[object] = []
+    monkeypatch.setattr(check_module, "audit", lambda *a, **k: audited.append(a))  # must not be reached
+    code, _, err = run("check", str(VILLAGE), *(o.format(tmp=tmp_path) for o in outputs))
+    assert code == 2 and words in err and "Traceback" not in err
+    assert not audited
+
+
+def test_a_folder_refusing_new_files_at_write_time_is_a_plain_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("fupin_audit.atomic.tempfile.mkstemp", refuse)  # e.g. an immutable folder, as root
+    code, _, err = run("check", str(VILLAGE), "--report", str(tmp_path / "r.xlsx"))
+    assert code == 2 and "无法在文件夹" in err and "Permission denied" in err

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from ..api import audit
 from ..atomic import refuse_inputs_early
+from ..errors import UsageError
 from ..findings import SEVERITY_ORDER
 from ..masking import mask_findings
 from ..progress import Fanout, Observer, PhaseLog
@@ -38,7 +39,10 @@ def make_observer(*, show: bool, log: Path | None) -> Observer:
     if show and console.is_terminal:
         observers.append(ProgressBars(console))
     if log is not None:
-        observers.append(PhaseLog(log))
+        try:
+            observers.append(PhaseLog(log))
+        except OSError as exc:
+            raise UsageError(f"无法写入运行日志 {log}（{exc.strerror}）：请换一个日志文件路径。") from None
     return Fanout(*observers)
 
 
