@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -63,6 +65,28 @@ def test_mask_findings_masks_person_id_and_text_but_not_household() -> None:
     assert masked["name"].tolist() == found["name"].tolist()
     assert ID_A in "".join(found["message"])  # the input is not modified
 
+
+
+def test_an_id_checks_finding_is_masked_however_the_id_was_written() -> None:
+    cases = [  # (rule_id, person_id, the cell as read)
+        ("id_length", "15042619611051129", "15042619611051129"),
+        ("id_chars", "150426197411O01174", "150426197411o01174"),
+        ("id_length", "1504261975020710451", "1504261975020710451"),
+        ("id_check_digit", "150426196001181029", "150426 19600118-1029"),
+        ("id_check_digit", "150426195509281098", "１５０４２６１９５５０９２８１０９８"),
+        ("id_chars", "1504261980\"0101123", '1504261980"0101123'),  # a quote: escaped inside the JSON
+    ]
+    rows = []
+    for rule_id, person, raw in cases:
+        evidence = json.dumps({"原始值": raw, "证件号码": person}, ensure_ascii=False, sort_keys=True)
+        rows.append({**sample_findings().iloc[0].to_dict(), "rule_id": rule_id, "person_id": person,
+                     "message": f"证件号码“{person}”有误", "evidence": evidence})
+    masked = mask_findings(pd.DataFrame(rows))
+    text = "".join(masked[["person_id", "message", "evidence", "name", "source"]].to_numpy().ravel())
+    for _, person, raw in cases:
+        assert person not in text and raw not in text and json.dumps(raw, ensure_ascii=False)[1:-1] not in text
+    assert [json.loads(e)["原始值"][-4:] for e in masked["evidence"]] == [raw[-4:] for _, _, raw in cases]
+    assert masked["message"].tolist()[0] == "证件号码“*************1129”有误"
 
 def test_mask_frame_masks_id_columns_and_ids_in_text() -> None:
     frame = pd.DataFrame(

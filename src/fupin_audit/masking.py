@@ -8,6 +8,7 @@ findings table and to other frames (reference-list matches).
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -18,6 +19,9 @@ _CANDIDATE = r"[0-9]{15}"  # cheap pre-filter (Arrow RE2): only rows with 15 dig
 
 ID_COLUMN_MARK = "证件号码"
 """A frame column whose name contains this holds ID numbers (证件号码, 亲属证件号码 …)."""
+
+ID_CHECK_PREFIX = "id_"
+"""The ID checks' rule ids (id_length, id_chars …): their evidence keeps the cell as read (原始值)."""
 
 _TEXT_COLUMNS = ("name", "message", "evidence", "source")
 """Findings columns searched for ID-looking numbers (person_id is masked whole; codes and 户编号 are not IDs)."""
@@ -61,12 +65,39 @@ def mask_text(values: pd.Series) -> pd.Series:
 
 
 def mask_findings(findings: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a findings table with person_id masked and IDs inside free text masked too."""
+    """A copy of a findings table with person_id masked and IDs inside free text masked too: every
+    ID-looking number, and the values a finding itself names as an ID (``_named_ids``) however they
+    are written."""
     out = findings.copy()
+    named = _named_ids(findings)
     out["person_id"] = mask_series(out["person_id"]).fillna("")
     for column in _TEXT_COLUMNS:
         out[column] = mask_text(out[column])
+    for row, values in named.items():
+        for column in _TEXT_COLUMNS:
+            text = str(out.at[row, column])
+            for value in values:
+                text = text.replace(value, mask_id(value))
+            out.at[row, column] = text
     return out
+
+
+def _named_ids(findings: pd.DataFrame) -> dict[object, list[str]]:
+    """Per finding (index label), the ID values the number patterns cannot see: a person_id of another
+    length or with other characters (an ID check's finding), and an ID check's cell as read (原始值:
+    with spaces, dashes, full-width digits), as text and as written inside the evidence JSON."""
+    person = findings["person_id"].astype("str").fillna("")
+    odd = person.str.len().gt(4) & ~person.str.fullmatch(r"[0-9]{17}[0-9Xx]|[0-9]{15}", na=False)
+    id_check = findings["rule_id"].astype("str").str.startswith(ID_CHECK_PREFIX, na=False)
+    named: dict[object, list[str]] = {}
+    for row in findings.index[odd | id_check]:
+        values = [str(person[row])] if odd[row] else []
+        if id_check[row]:
+            raw = json.loads(str(findings.at[row, "evidence"]) or "{}").get("原始值")
+            if raw is not None and len(str(raw)) > 4:
+                values += [str(raw), json.dumps(str(raw), ensure_ascii=False)[1:-1]]
+        named[row] = sorted(set(values), key=len, reverse=True)  # longest first: no part masked before its whole
+    return named
 
 
 def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
