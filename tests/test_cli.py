@@ -224,3 +224,12 @@ def test_a_folder_refusing_new_files_at_write_time_is_a_plain_error(tmp_path: Pa
     monkeypatch.setattr("fupin_audit.atomic.tempfile.mkstemp", refuse)  # e.g. an immutable folder, as root
     code, _, err = run("check", str(VILLAGE), "--report", str(tmp_path / "r.xlsx"))
     assert code == 2 and "无法在文件夹" in err and "Permission denied" in err
+
+
+def test_a_file_without_a_header_row_is_refused_without_quoting_its_first_row(tmp_path: Path) -> None:
+    registry = tmp_path / "无表头.csv"
+    registry.write_text("1504261072030001,王德明,150426195809261012,户主,13812345678\n", encoding="utf-8")
+    code, _, err = run("check", str(registry), "--no-report")
+    assert code == 2 and "无表头.csv" in err and "不是表头" in err
+    for value in ("150426195809261012", "王德明", "13812345678", "1504261072030001"):
+        assert value not in err

@@ -5,6 +5,8 @@ Problems inside the data are never exceptions: they become ``data_error`` findin
 
 from __future__ import annotations
 
+import re
+
 
 class FupinAuditError(Exception):
     """Base of every error the tool reports to the user in plain words (exit code 2)."""
@@ -22,15 +24,26 @@ class MissingColumnsError(InputError):
         self.missing = missing
         self.seen = seen
         self.candidates = candidates
-        hints = "; ".join(
+        data_like = any(_LONG_NUMBER.search(cell) for cell in seen)
+        hints = "" if data_like else "; ".join(
             f"{name} 的相近列：{'、'.join(found)}" for name, found in candidates.items() if found
         )
+        shown = (
+            "像是一行数据而不是表头（有长串数字），内容不列出；请确认文件有表头行"
+            if data_like
+            else "、".join(seen) or "（无）"
+        )
         message = (
-            f"{where}：缺少必需的列 {'、'.join(missing)}。读到的表头：{'、'.join(seen) or '（无）'}。"
+            f"{where}：缺少必需的列 {'、'.join(missing)}。读到的表头：{shown}。"
             + (f"{hints}。" if hints else "")
             + "请改表头为标准名称，或检查表头所在行。"
         )
         super().__init__(message)
+
+
+_LONG_NUMBER = re.compile(r"[0-9０-９]{6}")
+"""No header holds six digits in a row; a data row does (an ID number, a 户编号, a phone number).
+Such a "header" is not quoted: errors reach stderr, logs and reports, and must carry no personal data."""
 
 
 class RulesError(FupinAuditError):
