@@ -54,3 +54,20 @@ def test_exit_status_is_what_sys_exit_gives(
 ) -> None:
     assert _exit_status(code) == status
     assert capsys.readouterr().err == printed
+
+
+@pytest.mark.parametrize("output", [["--json"], []])
+def test_a_reader_that_left_gets_nothing_and_the_exit_code_is_kept(tmp_path: Path, output: list[str]) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # as `| head` after its lines: every write to stdout fails with EPIPE
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "fupin_audit", "check", str(EXAMPLES / "zhuangtouyingzi.xlsx"), "--no-report",
+             *output],
+            cwd=tmp_path, env=env, stdout=write_end, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 1, done.stderr
+    assert "内部错误" not in done.stderr and "Traceback" not in done.stderr

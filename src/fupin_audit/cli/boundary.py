@@ -7,6 +7,7 @@ local variables, since the data is personal.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -42,3 +43,13 @@ def user_errors(debug: bool) -> Iterator[None]:
             file=sys.stderr,
         )
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+@contextmanager
+def reader_may_leave() -> Iterator[None]:
+    """Writing results to stdout: a reader that stops early (``| head``) closes the pipe; what is left
+    is dropped silently and the command still ends with its own exit code (it was exit 3, an internal error)."""
+    try:
+        yield
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush writes nowhere

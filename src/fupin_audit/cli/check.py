@@ -21,7 +21,7 @@ from ..report.files import write_findings
 from ..report.jsonout import result_to_json, write_json
 from ..report.terminal import render_summary
 from ..result import AuditResult
-from .boundary import EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_OK, user_errors
+from .boundary import EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_OK, reader_may_leave, user_errors
 from .observe import ProgressBars
 from .options import AsOfOption, DebugOption, FailOn, RulesOption, parse_as_of
 
@@ -112,10 +112,11 @@ def check(
                 )
         finally:
             observer.finish()
-        if as_json:
-            write_json(result_to_json(result, mask_ids=mask_ids), sys.stdout)
-        elif not quiet:
-            render_summary(result, report_path, findings, Console())
+        with reader_may_leave():
+            if as_json:
+                write_json(result_to_json(result, mask_ids=mask_ids), sys.stdout)
+            elif not quiet:
+                render_summary(result, report_path, findings, Console())
         for failed in (i for i in result.inputs if i.error):
             print(f"错误：{failed.error}（已跳过）", file=sys.stderr)
         raise typer.Exit(exit_code(result, fail_on))

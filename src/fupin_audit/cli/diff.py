@@ -22,7 +22,7 @@ from ..report.excel import write_report
 from ..report.files import write_findings
 from ..report.jsonout import result_to_json, write_json
 from ..report.terminal import render_summary
-from .boundary import user_errors
+from .boundary import reader_may_leave, user_errors
 from .check import exit_code
 from .options import (
     AsOfOption,
@@ -93,15 +93,16 @@ def diff_command(
         if findings is not None:
             write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings,
                            protected=[*result.new.input_paths(), *older_inputs])
-        if as_json:
-            document = result_to_json(result.new, mask_ids=mask_ids)
-            document["changes"] = change_counts(result)
-            document["overview"] = json.loads(result.overview.to_json(orient="records", force_ascii=False))
-            write_json(document, sys.stdout)
-        elif not quiet:
-            console = Console()
-            render_summary(result.new, report_path, findings, console)
-            console.print(_changes_table(result))
+        with reader_may_leave():
+            if as_json:
+                document = result_to_json(result.new, mask_ids=mask_ids)
+                document["changes"] = change_counts(result)
+                document["overview"] = json.loads(result.overview.to_json(orient="records", force_ascii=False))
+                write_json(document, sys.stdout)
+            elif not quiet:
+                console = Console()
+                render_summary(result.new, report_path, findings, console)
+                console.print(_changes_table(result))
         raise typer.Exit(exit_code(result.new, fail_on))
 
 
