@@ -233,3 +233,15 @@ def test_a_file_without_a_header_row_is_refused_without_quoting_its_first_row(tm
     assert code == 2 and "无表头.csv" in err and "不是表头" in err
     for value in ("150426195809261012", "王德明", "13812345678", "1504261072030001"):
         assert value not in err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_registry_with_only_a_header_is_nothing_audited(tmp_path: Path, suffix: str) -> None:
+    registry = tmp_path / f"空表{suffix}"
+    header = ["户编号", "姓名", "证件号码", "与户主关系"]
+    if suffix == ".csv":
+        registry.write_text(",".join(header) + "\n\n合计,,,\n", encoding="utf-8")
+    else:
+        pd.DataFrame(columns=header).to_excel(registry, index=False)
+    code, _, err = run("check", str(registry), "--no-report")
+    assert code == 2 and "空表" in err and "没有任何数据行" in err

@@ -48,6 +48,7 @@ def read_registry_files(
 
     Files are parsed in parallel threads (the Excel reader releases the GIL). A file that cannot be
     read raises ``InputError``; with ``keep_going`` it is recorded (``InputFile.error``) and skipped.
+    Files with no data row at all (a header only) raise ``InputError``: nothing would be audited.
     """
 
     def one(path: Path) -> FileTables | InputError:
@@ -74,4 +75,7 @@ def read_registry_files(
             inputs.append(_describe(path, outcome))
     if not tables:
         raise InputError("没有读到任何登记表数据：" + "；".join(i.error for i in inputs if i.error))
+    if not any(t.rows_read for t in tables):  # a header only (or only blank and 合计 rows): nothing to audit
+        names = "、".join(i.path.name for i in inputs if not i.error)
+        raise InputError(f"{names}：表头下没有任何数据行（空行、合计行不算）。请检查导出是否完整。")
     return tables, inputs
