@@ -140,3 +140,18 @@ def test_random_corruptions_never_crash_and_never_lose_a_row(
     assert read.rows_audited + sum(read.rows_skipped.values()) == read.rows_read
     without_household = int((result.findings["rule_id"] == "household_id_missing").sum())
     assert len(result.registry.members) + without_household == read.rows_audited
+
+
+def test_household_numbers_in_scientific_notation_are_reported_not_merged(tmp_path: Path) -> None:
+    """Excel writes a 16-digit 户编号 stored as a number as 1.50426E+15 in a CSV: every household of
+    the village then has the same key. Those rows are reported, not audited as one household."""
+    frame = rows()
+    damaged = frame["户编号"].isin(frame["户编号"].unique()[:3])
+    frame.loc[damaged, "户编号"] = "1.50426E+15"
+    path = tmp_path / "科学计数法.csv"
+    frame.to_csv(path, index=False, encoding="gbk")
+    result = audit(path)
+    unreadable = result.findings[result.findings["rule_id"] == "unreadable_value"]
+    assert (unreadable["message"].str.contains("户编号") & unreadable["message"].str.contains("科学计数法")).sum() == damaged.sum()
+    assert "1.50426E+15" not in set(result.registry.households["户编号"])
+    assert len(result.registry.households) == frame.loc[~damaged, "户编号"].nunique()

@@ -285,3 +285,18 @@ def test_empty_markers_found_in_any_case_without_lower_casing() -> None:
     cells = pd.Series(["NULL", "NaN", "None", "nOnE", "无", "／", "-", "null值", "Nana", "x"], dtype="str")
     cleaned, _ = parse_text(cells)
     assert cleaned.isna().tolist() == [True] * 7 + [False] * 3
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("1504261072030001", ("1504261072030001", False)),
+        ("1504261072030001.0", ("1504261072030001", False)),  # a whole number as Excel's float: nothing lost
+        ("1.50426E+15", (None, True)),  # scientific notation: the last digits are gone
+        ("1.504261072E15", (None, True)),
+        (" H001 ", ("H001", False)),
+        ("2019.5", ("2019.5", False)),
+    ],
+)
+def test_household_key_damaged_by_excel(cell: str, expected: tuple[str | None, bool]) -> None:
+    assert run(parse_values, cell, BY_NAME["户编号"]) == expected

@@ -29,8 +29,10 @@ EXPECTED: dict[str, str] = {
     "int": "有效整数",
     "date": "有效日期",
     "year": "有效年份",
+    "text": "完整的编号（Excel 把长编号存成数字时会改成科学计数法、丢掉末几位：请把该列设为文本后重新导出）",
 }
-"""What a value of each type should have been, for the message (text, id and enum are never bad)."""
+"""What a value of each type should have been, for the message (id and enum are never bad; of the text
+fields only 户编号 is, when Excel wrote it in scientific notation: ``values.parse_household_key``)."""
 
 _ORIGIN = ("_file", "_sheet", "_row")
 _NO_ROWS = np.array([], dtype=np.intp)

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..fields import Field
+from ..fields import HOUSEHOLD_KEY, Field
 from .traditional import to_simplified
 
 Parsed = tuple[pd.Series, pd.Series]
@@ -130,6 +130,20 @@ def _by_distinct(values: pd.Series, parse_one: Callable[[str], Any], dtype: str)
 
 
 # --- text, id, enum --------------------------------------------------------------------------
+
+_SCIENTIFIC = r"^[0-9](?:\.[0-9]+)?[eE]\+?[0-9]+$"
+_WHOLE_AS_DECIMAL = r"^([0-9]+)\.0+$"
+
+
+def parse_household_key(values: pd.Series) -> Parsed:
+    """户编号 as text. A long code that Excel turned into a number comes back as ``1.50426E+15`` (its
+    last digits lost: every household of the village would become one) — bad, so the row is reported
+    and not grouped — or as ``1504261072030001.0`` (nothing lost: the ``.0`` is dropped)."""
+    array = pc.replace_substring_regex(_clean_arrow(values), _WHOLE_AS_DECIMAL, r"\1")
+    scientific = pc.fill_null(pc.match_substring_regex(array, _SCIENTIFIC), False)
+    array = pc.if_else(scientific, pa.scalar(None, array.type), array)
+    return _to_series(array, values), pd.Series(scientific.to_numpy(zero_copy_only=False), index=values.index)
+
 
 def parse_text(values: pd.Series) -> Parsed:
     """Free text: NFKC full-width → half-width, trimmed, empty markers → null. Never bad."""
@@ -310,4 +324,6 @@ def parse_values(values: pd.Series, field: Field) -> Parsed:
     """Parse a column by the type of ``field`` (enum columns against its vocabulary)."""
     if field.type == "enum":
         return parse_enum(values, field.vocabulary)
+    if field.name == HOUSEHOLD_KEY:
+        return parse_household_key(values)
     return _PARSERS[field.type](values)
