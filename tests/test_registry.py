@@ -98,6 +98,9 @@ def test_disagreement_in_every_value_type_blanks_aside() -> None:
              for h, m in zip(conflicts["household_id"], conflicts["message"], strict=True)]
     # blanks never disagree (H3), nor the same value twice
     assert sorted(found) == [("H1", "是否危房户"), ("H1", "脱贫属性"), ("H2", "脱贫年度"), ("H2", "首次识别时间")]
+    shown = dict(zip(conflicts["message"].str.split("“").str[1].str.split("”").str[0], conflicts["message"], strict=True))
+    assert "（是、否）" in shown["是否危房户"]  # yes/no as the registry writes them, not True/False
+    assert "（2016-05-01、2017-01-01）" in shown["首次识别时间"]
 
 
 def test_rows_without_household_number_are_reported_not_lost() -> None:

@@ -213,6 +213,8 @@ def _conflicts(
 
 
 def _show(value: object) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "是" if value else "否"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
