@@ -81,6 +81,15 @@ def test_a_broken_rule_is_reported_and_the_others_run(ruleset):
     assert ("exit_income_below_line", "H1", "") in found(result.findings)
 
 
+
+def test_a_rule_failing_on_a_value_does_not_quote_the_value(ruleset):
+    failing = rule("casts_id", "SELECT 户编号, CAST(证件号码 AS BIGINT) AS n FROM members")
+    reg = registry([household("H1")], [member("H1", "15042619880103103X", 姓名="张三")])
+    result = run_rules(with_rules(ruleset, failing), reg, AS_OF)
+    (skipped,) = [s for s in result.skipped if s.rule_id == "casts_id"]
+    assert "执行失败" in skipped.reason and "'…'" in skipped.reason
+    assert "15042619880103103X" not in skipped.reason
+
 def test_missing_column_skips_only_the_rules_needing_it(ruleset):
     reg = registry([household("H1", 人均纯收入=3000.0, 签字确认=False)],
                    [member("H1", "P1", 是否参加城乡居民基本医疗保险=False)], drop=["人均纯收入"])

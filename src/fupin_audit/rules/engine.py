@@ -61,11 +61,17 @@ def _missing_reason(missing: list[str], present: Mapping[str, set[str]]) -> tupl
 def _failure_reason(rule: Rule, exc: duckdb.Error, failed_views: Mapping[str, str]) -> str:
     used = [v for v in failed_views if re.search(rf"\b{re.escape(v)}\b", rule.sql)]
     if used:
-        return "；".join(f"所用派生视图 {v} 创建失败：{failed_views[v]}" for v in used)
-    text = str(exc).splitlines()[0]
+        return "；".join(f"所用派生视图 {v} 创建失败：{_without_values(failed_views[v])}" for v in used)
+    text = _without_values(str(exc).splitlines()[0])
     if isinstance(exc, duckdb.PermissionException):
         return f"规则 {rule.id} 试图访问文件或网络，已被禁止（规则只能查询登记表和对照名单）：{text}"
     return f"规则 {rule.id} 的 SQL 执行失败：{text}"
+
+
+def _without_values(text: str) -> str:
+    """A run-time error with the values it quotes left out (``Could not convert string '…' to INT64``):
+    they are registry data (an ID, a name), and the reason reaches every output, masked or not."""
+    return re.sub(r"'[^']*'", "'…'", text)
 
 
 def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
