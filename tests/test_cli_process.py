@@ -71,3 +71,32 @@ def test_a_reader_that_left_gets_nothing_and_the_exit_code_is_kept(tmp_path: Pat
         os.close(write_end)
     assert done.returncode == 1, done.stderr
     assert "内部错误" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_sigterm_while_the_report_is_written_ends_like_ctrl_c_and_leaves_no_file(tmp_path: Path) -> None:
+    """cron's or systemd's stop: the report being written and its row files are removed, exit 143."""
+    script = """
+import os, signal, sys, tempfile
+import xlsxwriter.worksheet as ws
+from fupin_audit.cli.app import main
+rows_dirs = []
+original = ws.Worksheet._opt_close
+def close_then_stop(self):  # the first sheet's rows are written: stop the run now
+    rows_dirs.append(os.path.dirname(self.row_data_filename))
+    print(rows_dirs[0], file=sys.stderr, flush=True)
+    os.kill(os.getpid(), signal.SIGTERM)
+    return original(self)
+ws.Worksheet._opt_close = close_then_stop
+sys.argv = ["fupin-audit", *sys.argv[1:]]
+main()
+"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, "check", str(EXAMPLES / "zhuangtouyingzi.xlsx"), "--report", "r.xlsx", "-q"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, encoding="utf-8",
+    )
+    assert done.returncode == 143, done.stderr
+    assert "已中断" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the report nor its temporary file
+    rows_dir = Path(done.stderr.splitlines()[0])
+    assert rows_dir.name.startswith("fupin-audit-") and not rows_dir.exists()

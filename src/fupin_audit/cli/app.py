@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import typer
 
+from .boundary import Terminated
 from .check import check
 from .diff import diff_command
 from .rules import rules_app
@@ -29,6 +31,7 @@ def main() -> None:
     Every output file is closed by the time a command returns; what is left is freeing the registry's
     frames object by object, which took 0.35 s of a 7 s county audit. The exit code and messages are
     what ``sys.exit`` would give."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app()
         code = 0
@@ -40,6 +43,12 @@ def main() -> None:
         except (OSError, ValueError):  # a closed pipe (| head) or a closed stream: nothing left to say
             pass
     os._exit(code)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``timeout``, cron, systemd stopping a job) ends the run as Ctrl-C does: temporary
+    files (the report being written, DuckDB's spill folder) are removed on the way out."""
+    raise Terminated
 
 
 def _exit_status(code: object) -> int:

@@ -18,6 +18,11 @@ import typer
 from ..errors import FupinAuditError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # the shell's codes for SIGINT and SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so that every cleanup Ctrl-C runs runs too."""
 
 
 @contextmanager
@@ -31,9 +36,9 @@ def user_errors(debug: bool) -> Iterator[None]:
             traceback.print_exc(file=sys.stderr)
         print(f"错误：{error}", file=sys.stderr)
         raise typer.Exit(EXIT_NOT_AUDITED) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         print("已中断。", file=sys.stderr)
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED) from None
     except Exception as error:  # a bug: say so plainly, details only on request
         if debug:
             traceback.print_exc(file=sys.stderr)

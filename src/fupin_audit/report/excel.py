@@ -7,6 +7,7 @@ sheet per reference list matched. The file is written beside the target and rena
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,8 +76,10 @@ def write_report(
     taken = {OVERVIEW, SKIPPED, RULES, AUDIT_INFO, *(name for name, _ in extra_sheets)}
     sheets = plan_findings_sheets(findings["kind"], taken)
     protected = [*result.input_paths(), *protected]
-    with atomic_write(Path(path), protected) as temporary:
-        workbook = Workbook(str(temporary), WORKBOOK_OPTIONS)
+    # constant_memory keeps each sheet's rows in a temporary file until the workbook closes: in a private
+    # folder (mode 0700) removed with it, not in the shared temporary folder where a killed run left them
+    with atomic_write(Path(path), protected) as temporary, tempfile.TemporaryDirectory(prefix="fupin-audit-") as rows:
+        workbook = Workbook(str(temporary), {**WORKBOOK_OPTIONS, "tmpdir": rows})
         try:
             styles = Styles.create(workbook)
             write_overview(workbook, OVERVIEW, result, findings, references, _split_notes(sheets), mask_ids, styles)
