@@ -140,6 +140,14 @@ def test_csv_blank_line_and_subtotal_keep_line_numbers(tmp_path: Path) -> None:
     assert raw.skipped == {"空行": [3], "合计行": [5]}
 
 
+
+def test_a_repeated_header_row_is_skipped_and_counted(tmp_path: Path) -> None:
+    text = "户编号,姓名,证件号码\nH1,甲,1\n户编号,姓名,证件号码\nH2,乙,2\n 户编号 ,姓名,\n户编号,丙,3\n"
+    (raw,) = read_file(write_csv(tmp_path / "r.csv", text, "utf-8")).tables
+    assert raw.frame["c0"].tolist() == ["H1", "H2", "户编号"]  # the last row is data with a bad 户编号: kept
+    assert raw.rows.tolist() == [2, 4, 6]
+    assert raw.skipped == {"重复的表头行": [3, 5]}
+
 def test_csv_ragged_rows_and_multiline_cells_keep_every_field(tmp_path: Path) -> None:
     text = '标题\n户编号,姓名,证件号码\nH1,"甲\n乙",1\n\nH2,丙\nH3,丁,3,备注\n'
     (raw,) = read_file(write_csv(tmp_path / "r.csv", text, "utf-8")).tables

@@ -29,6 +29,7 @@ TOTAL_COLUMNS = 6
 TOTAL_PATTERN = r"[合小总]\s*计"
 BLANK = "空行"
 TOTAL = "合计行"
+REPEATED_HEADER = "重复的表头行"
 
 FILL_KEYS = ("户编号", "县", "乡镇", "行政村", "自然村")
 """Key columns that may be filled down when the sheet merges them over a household's rows."""
@@ -200,6 +201,28 @@ def _fill_down(
     return filled
 
 
+def _repeated_header(grid: pa.Table, headers: Sequence[str], fields: Sequence[Field]) -> np.ndarray:
+    """Rows that repeat the header (exports joined one after another, a header printed on every
+    page): the key column's cell is its header text, and so is at least half of the row's cells."""
+    found = np.zeros(grid.num_rows, dtype=bool)
+    mapping = map_headers(list(headers), fields).mapping
+    key = next((j for j, name in mapping.items() if name == "户编号"), None)
+    if key is None or key >= grid.num_columns:
+        return found
+    candidates = np.flatnonzero(_mask(pc.equal(pc.utf8_trim_whitespace(grid.column(key)), str(headers[key]).strip())))
+    if len(candidates) == 0:
+        return found
+    rows = grid.take(pa.array(candidates))
+    same = np.zeros(len(candidates), dtype=int)
+    filled = np.zeros(len(candidates), dtype=int)
+    for j, values in enumerate(rows.columns):
+        filled += ~_blank(values)
+        if j < len(headers) and str(headers[j]).strip():
+            same += _mask(pc.equal(pc.utf8_trim_whitespace(values), str(headers[j]).strip()))
+    found[candidates] = same * 2 >= filled
+    return found
+
+
 def clean_body(
     grid: pa.Table,
     rows: np.ndarray,
@@ -207,8 +230,8 @@ def clean_body(
     fields: Sequence[Field] = FIELDS,
 ) -> Body:
     """The data rows of ``grid`` (text columns ``c0, c1, …``, one header text each, on sheet rows
-    ``rows``) as a pandas frame: blank and 合计/小计/总计 rows dropped (recorded in ``skipped``
-    with their row numbers), merged key columns filled down (``filled``: cells filled per header).
+    ``rows``) as a pandas frame: blank, 合计/小计/总计 and repeated header rows dropped (recorded in
+    ``skipped`` with their row numbers), merged key columns filled down (``filled``: cells filled per header).
     Masks are computed with Arrow compute, where pandas would fall back to Python per cell."""
     blank = np.ones(grid.num_rows, dtype=bool)
     for values in grid.columns:  # each column tests only the rows still blank (few after the first)
@@ -220,10 +243,11 @@ def clean_body(
         else:
             blank[candidates] = _blank(values.take(pa.array(candidates)))
     subtotal = _subtotal(grid) & ~blank
-    keep = ~(blank | subtotal)
+    repeated = _repeated_header(grid, headers, fields) & ~blank
+    keep = ~(blank | subtotal | repeated)
     skipped = {
         reason: rows[mask].astype(int).tolist()
-        for reason, mask in ((BLANK, blank), (TOTAL, subtotal))
+        for reason, mask in ((BLANK, blank), (TOTAL, subtotal), (REPEATED_HEADER, repeated))
         if mask.any()
     }
     kept = np.flatnonzero(keep)
