@@ -4,6 +4,7 @@ classified, every planted check found, ordinary changes without findings."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -97,6 +98,19 @@ def test_cli_diff_writes_report_and_exit_codes(tmp_path: Path) -> None:
                                "--fail-on", "never"]).exit_code == 0
     assert runner.invoke(app, ["diff", str(OLD), str(tmp_path / "missing.xlsx")]).exit_code == 2
 
+
+
+def test_the_diff_report_and_json_name_both_snapshots_files(tmp_path: Path) -> None:
+    runner = CliRunner()
+    report = tmp_path / "r.xlsx"
+    done = runner.invoke(app, ["diff", str(OLD), str(NEW), "--report", str(report), "--json", "--fail-on", "never"])
+    assert done.exit_code == 0, done.output
+    document = json.loads(done.stdout)
+    assert [i["path"] for i in document["inputs"]] == [str(NEW)]
+    assert [i["path"] for i in document["old_inputs"]] == [str(OLD)] and document["old_inputs"][0]["sha256"]
+    info = {(r[0], r[1]): r[2] for r in load_workbook(report, read_only=True)["审计信息"].iter_rows(values_only=True)}
+    assert info[("输入文件", str(NEW))] and info[("上期输入文件", str(OLD))] == document["old_inputs"][0]["sha256"]
+    assert ("上期基准日期", document["old_as_of"]) in info
 
 @pytest.mark.parametrize("output", ["--findings", "--report"])
 @pytest.mark.parametrize("target", ["old", "new", "deaths"])

@@ -20,7 +20,7 @@ from ..masking import mask_findings
 from ..references import parse_ref_options
 from ..report.excel import write_report
 from ..report.files import write_findings
-from ..report.jsonout import result_to_json, write_json
+from ..report.jsonout import inputs_json, result_to_json, write_json
 from ..report.terminal import render_summary
 from .boundary import reader_may_leave, user_errors
 from .check import exit_code
@@ -89,13 +89,16 @@ def diff_command(
         older_inputs = result.old.input_paths()  # the newer snapshot's are protected as the result's own
         if report_path is not None:
             sheets = [(CHANGES_OVERVIEW, result.overview), (CHANGES_SHEET, change_detail(result))]
-            write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets, protected=older_inputs)
+            write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets, protected=older_inputs,
+                         older=result.old)
         if findings is not None:
             write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings,
                            protected=[*result.new.input_paths(), *older_inputs])
         with reader_may_leave():
             if as_json:
                 document = result_to_json(result.new, mask_ids=mask_ids)
+                document["old_as_of"] = result.old.as_of.isoformat()
+                document["old_inputs"] = inputs_json(result.old.inputs)
                 document["changes"] = change_counts(result)
                 document["overview"] = json.loads(result.overview.to_json(orient="records", force_ascii=False))
                 write_json(document, sys.stdout)

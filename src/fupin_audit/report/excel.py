@@ -62,12 +62,14 @@ def write_report(
     mask_ids: bool = False,
     extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
     protected: Sequence[Path] = (),
+    older: AuditResult | None = None,
 ) -> None:
     """Write the Excel report of ``result`` to ``path`` (atomically; never over an input file).
 
     With ``mask_ids`` every ID number in every sheet is masked (``110101********8035``).
     ``extra_sheets`` (name, frame) are written right after 概览 (diff: 变化概览, 变化明细);
-    ``protected`` are more paths never to overwrite (diff: the older snapshot's files).
+    ``protected`` are more paths never to overwrite (diff: the older snapshot's files); ``older`` (diff:
+    the older snapshot's audit) adds its reference date and input files to 审计信息.
     """
     findings = mask_findings(result.findings) if mask_ids else result.findings
     matches = {k: mask_frame(v) if mask_ids else v for k, v in result.reference_matches.items()}
@@ -94,7 +96,7 @@ def write_report(
                 _write_frame(workbook, sheet_name(RESOLVED, taken), _resolved_frame(result, mask_ids), styles)
             _write_frame(workbook, SKIPPED, _skipped_frame(result), styles)
             _write_frame(workbook, RULES, _rules_frame(result.rules_table), styles)
-            _write_frame(workbook, AUDIT_INFO, _audit_info_frame(result, mask_ids), styles)
+            _write_frame(workbook, AUDIT_INFO, _audit_info_frame(result, mask_ids, older), styles)
             for key, frame in matches.items():
                 _write_frame(workbook, sheet_name(key, taken), frame, styles)
         finally:
@@ -174,7 +176,7 @@ def _skipped_frame(result: AuditResult) -> pd.DataFrame:
     )
 
 
-def _audit_info_frame(result: AuditResult, mask_ids: bool) -> pd.DataFrame:
+def _audit_info_frame(result: AuditResult, mask_ids: bool, older: AuditResult | None) -> pd.DataFrame:
     rows = [
         ("工具", "fupin-audit", ""),
         ("版本", result.version or __version__, ""),
@@ -184,5 +186,8 @@ def _audit_info_frame(result: AuditResult, mask_ids: bool) -> pd.DataFrame:
         ("证件号码打码", "是" if mask_ids else "否", ""),
     ]
     rows += [("输入文件", str(item.path), item.sha256) for item in result.inputs]
+    if older is not None:
+        rows.append(("上期基准日期", older.as_of.isoformat(), ""))
+        rows += [("上期输入文件", str(item.path), item.sha256) for item in older.inputs]
     rows.append(("规则文件", str(result.rules_path), result.rules_sha256))
     return pd.DataFrame(rows, columns=["项目", "内容", "SHA-256"], dtype="str")

@@ -4,13 +4,13 @@ and how it is written (``write_json``)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
 from .. import __version__
 from ..findings import CHANGE_NEW, CHANGE_PERSISTING
 from ..masking import mask_findings
-from ..result import AuditResult
+from ..result import AuditResult, InputFile
 from .records import finding_records
 from .summary import kind_counts, place_counts, severity_counts
 
@@ -23,21 +23,7 @@ def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any
         "version": result.version or __version__,
         "as_of": result.as_of.isoformat(),
         "as_of_source": result.as_of_source,
-        "inputs": [
-            {
-                "path": str(item.path),
-                "sha256": item.sha256,
-                "sheets": list(item.sheets),
-                "rows_read": item.rows_read,
-                "rows_audited": item.rows_audited,
-                "rows_skipped": dict(item.rows_skipped),
-                "skipped_sheets": list(item.skipped_sheets),
-                "unknown_columns": list(item.unknown_columns),
-                "filled_cells": item.filled_cells,
-                "error": item.error,
-            }
-            for item in result.inputs
-        ],
+        "inputs": inputs_json(result.inputs),
         "counts": {
             "total": len(findings),
             "by_kind": {k: int(n) for k, n in kind_counts(findings, include_zero=True)[["kind", "count"]].itertuples(index=False)},
@@ -77,6 +63,25 @@ def _baseline(result: AuditResult, mask_ids: bool) -> dict[str, Any]:
 
 ITEMS_PER_WRITE = 10_000
 """Items of a list written to the stream at a time (bounds the text held and the number of writes)."""
+
+
+def inputs_json(inputs: Sequence[InputFile]) -> list[dict[str, Any]]:
+    """Each registry file read: path, SHA-256, sheets, rows read, audited and skipped (by reason)."""
+    return [
+        {
+            "path": str(item.path),
+            "sha256": item.sha256,
+            "sheets": list(item.sheets),
+            "rows_read": item.rows_read,
+            "rows_audited": item.rows_audited,
+            "rows_skipped": dict(item.rows_skipped),
+            "skipped_sheets": list(item.skipped_sheets),
+            "unknown_columns": list(item.unknown_columns),
+            "filled_cells": item.filled_cells,
+            "error": item.error,
+        }
+        for item in inputs
+    ]
 
 
 def write_json(document: Mapping[str, Any], stream: TextIO) -> None:
