@@ -196,10 +196,10 @@ def test_a_log_that_is_a_hard_link_to_the_registry_is_refused(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("outputs", "words"),
     [
-        (["--report", "{tmp}"], "是一个文件夹"),
+        (["--report", "{tmp}/sub.xlsx"], "是一个文件夹"),
         (["--no-report", "--findings", "{tmp}/sub.parquet"], "是一个文件夹"),
         (["--no-report", "--log", "{tmp}"], "是一个文件夹"),
-        (["--report", "{tmp}/same.xlsx", "--findings", "{tmp}/same.xlsx"], "两个输出"),
+        (["--report", "{tmp}/same.xlsx", "--log", "{tmp}/same.xlsx"], "两个输出"),
         (["--no-report", "--findings", "{tmp}/f.csv", "--log", "{tmp}/f.csv"], "两个输出"),
         (["--report", "{tmp}/locked/r.xlsx"], "没有权限"),
     ],
@@ -208,6 +208,7 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_audit(
     tmp_path: Path, outputs: list[str], words: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "sub.parquet").mkdir()
+    (tmp_path / "sub.xlsx").mkdir()
     (tmp_path / "locked").mkdir()
     monkeypatch.setattr(os, "access", lambda p, mode: Path(p).name != "locked")  # root may write anywhere
     audited: list[object] = []
@@ -245,3 +246,17 @@ def test_a_registry_with_only_a_header_is_nothing_audited(tmp_path: Path, suffix
         pd.DataFrame(columns=header).to_excel(registry, index=False)
     code, _, err = run("check", str(registry), "--no-report")
     assert code == 2 and "空表" in err and "没有任何数据行" in err
+
+
+@pytest.mark.parametrize(
+    ("outputs", "words"),
+    [(["--report", "r.csv"], ".xlsx"), (["--no-report", "--findings", "f.txt"], ".csv、.parquet、.jsonl")],
+)
+def test_an_output_of_the_wrong_type_is_refused_before_the_audit(
+    tmp_path: Path, outputs: list[str], words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audited: list[object] = []
+    monkeypatch.setattr(check_module, "audit", lambda *a, **k: audited.append(a))  # must not be reached
+    code, _, err = run("check", str(VILLAGE), *(str(tmp_path / o) if "." in o else o for o in outputs))
+    assert code == 2 and words in err and not audited
+    assert list(tmp_path.iterdir()) == []

@@ -23,7 +23,7 @@ from ..report.terminal import render_summary
 from ..result import AuditResult
 from .boundary import EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_OK, reader_may_leave, user_errors
 from .observe import ProgressBars
-from .options import AsOfOption, DebugOption, FailOn, RulesOption, parse_as_of
+from .options import AsOfOption, DebugOption, FailOn, RulesOption, check_output_types, parse_as_of
 
 
 def default_report_path(registry: str) -> Path:
@@ -87,6 +87,7 @@ def check(
     with user_errors(debug):
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or default_report_path(registry[0]))
+        check_output_types(report_path, findings)
         refuse_inputs_early([report_path, findings, log], registry, rules, references)
         observer = make_observer(show=not (quiet or as_json), log=log)
         try:

@@ -37,6 +37,7 @@ from .options import (
     RefOption,
     ReportOption,
     RulesOption,
+    check_output_types,
     parse_as_of,
 )
 
@@ -83,6 +84,7 @@ def diff_command(
         old_paths, new_paths = snapshot_paths(paths, old, new)
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or Path.cwd() / "动态调整_核查报告.xlsx")
+        check_output_types(report_path, findings)
         refuse_inputs_early([report_path, findings], [*old_paths, *new_paths], rules, references)
         result = diff(old_paths, new_paths, rules=rules, references=references,
                       as_of=parse_as_of(as_of), old_as_of=parse_as_of(old_as_of))

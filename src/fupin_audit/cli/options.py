@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
+from ..report.excel import check_report_path
+from ..report.files import check_findings_path
 
 
 class FailOn(StrEnum):
@@ -48,3 +50,11 @@ FailOnOption = Annotated[FailOn, typer.Option("--fail-on", help="有此严重程
 MaskIdsOption = Annotated[bool, typer.Option("--mask-ids", help="所有输出中的证件号码打码（110101********1234）。")]
 JsonOption = Annotated[bool, typer.Option("--json", help="在标准输出打印 JSON 结果，而不是摘要。")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不打印摘要。")]
+
+
+def check_output_types(report: Path | None, findings: Path | None) -> None:
+    """Before any work: the report must be .xlsx and the findings file a supported format."""
+    if report is not None:
+        check_report_path(report)
+    if findings is not None:
+        check_findings_path(findings)

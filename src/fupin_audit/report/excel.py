@@ -18,6 +18,7 @@ from xlsxwriter.workbook import Workbook
 
 from .. import __version__
 from ..atomic import atomic_write
+from ..errors import UsageError
 from ..findings import CHINESE_HEADERS, COLUMNS
 from ..findings import empty as empty_findings
 from ..kinds import BY_CODE, KINDS, SEVERITY_TITLES
@@ -55,6 +56,12 @@ class FindingsSheet:
     rows: np.ndarray
 
 
+def check_report_path(path: Path) -> None:
+    """Raise ``UsageError`` unless ``path`` ends in .xlsx (checked before an audit)."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise UsageError(f"Excel 报告 {Path(path).name} 须以 .xlsx 结尾：请换一个文件名。")
+
+
 def write_report(
     result: AuditResult,
     path: Path,
@@ -77,6 +84,7 @@ def write_report(
     display = display_findings(findings)
     taken = {OVERVIEW, SKIPPED, RULES, AUDIT_INFO, *(name for name, _ in extra_sheets)}
     sheets = plan_findings_sheets(findings["kind"], taken)
+    check_report_path(path)
     protected = [*result.input_paths(), *protected]
     # constant_memory keeps each sheet's rows in a temporary file until the workbook closes: in a private
     # folder (mode 0700) removed with it, not in the shared temporary folder where a killed run left them

@@ -27,13 +27,18 @@ def write_findings(findings: pd.DataFrame, path: Path, *, protected: Iterable[Pa
     unsupported suffix.
     """
     path = Path(path)
-    writer = WRITERS.get(path.suffix.lower())
-    if writer is None:
-        supported = "、".join(WRITERS)
-        raise UsageError(f"不支持的问题清单文件类型 {path.name}：请使用 {supported} 结尾的文件名。")
+    check_findings_path(path)
+    writer = WRITERS[path.suffix.lower()]
     frame = findings.loc[:, list(COLUMNS)]
     with atomic_write(path, protected) as temporary:
         writer(frame, temporary)
+
+
+def check_findings_path(path: Path) -> None:
+    """Raise ``UsageError`` unless ``path``'s suffix names a findings format (checked before an audit)."""
+    if Path(path).suffix.lower() not in WRITERS:
+        supported = "、".join(WRITERS)
+        raise UsageError(f"不支持的问题清单文件类型 {Path(path).name}：请使用 {supported} 结尾的文件名。")
 
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
