@@ -260,3 +260,26 @@ def test_an_output_of_the_wrong_type_is_refused_before_the_audit(
     code, _, err = run("check", str(VILLAGE), *(str(tmp_path / o) if "." in o else o for o in outputs))
     assert code == 2 and words in err and not audited
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("stop", [KeyboardInterrupt(), RuntimeError("Query interrupted")])
+def test_ctrl_c_anywhere_is_an_interruption_not_an_error(stop: BaseException, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise stop  # DuckDB raises RuntimeError when Ctrl-C reaches a query on the main thread
+
+    monkeypatch.setattr(check_module, "audit", interrupted)
+    code, _, err = run("check", str(VILLAGE), "--no-report")
+    assert code == 130 and "已中断" in err and "内部错误" not in err
+
+
+def test_ctrl_c_while_the_rules_are_bound_is_not_a_rules_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C inside a Python function DuckDB calls comes back as that statement's error."""
+    from fupin_audit.rules import check as rules_check
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text((EXAMPLES.parent / "rules.yaml").read_text(encoding="utf-8").replace(
+        "WHERE 已脱贫 AND 人均纯收入 < 脱贫标准线", "WHERE 已脱贫 AND 人均纯收入 < 脱贫标准线 AND 不存在的列", 1), encoding="utf-8")
+    monkeypatch.setattr(rules_check, "duckdb_message",
+                        lambda exc: "Invalid Input Error: Python exception occurred while executing the UDF: KeyboardInterrupt")
+    code, _, err = run("check", str(VILLAGE), "--no-report", "--rules", str(rules))
+    assert code == 130 and "已中断" in err and "规则文件" not in err

@@ -21,6 +21,10 @@ EXIT_OK, EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # the shell's codes for SIGINT and SIGTERM
 
 
+QUERY_INTERRUPTED = "Query interrupted"
+"""DuckDB's RuntimeError when Ctrl-C reaches a query running on the main thread."""
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where Ctrl-C would be, so that every cleanup Ctrl-C runs runs too."""
 
@@ -40,6 +44,9 @@ def user_errors(debug: bool) -> Iterator[None]:
         print("已中断。", file=sys.stderr)
         raise typer.Exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED) from None
     except Exception as error:  # a bug: say so plainly, details only on request
+        if isinstance(error, RuntimeError) and str(error) == QUERY_INTERRUPTED:  # Ctrl-C during a DuckDB query
+            print("已中断。", file=sys.stderr)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         if debug:
             traceback.print_exc(file=sys.stderr)
         print(

@@ -149,7 +149,13 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
                 problems.extend(_findings_query_problems(con, rule.id, strip_sql(rule.sql), rule.message, relation))
     finally:
         session.close()
+    if any(INTERRUPTED in p for p in problems):  # Ctrl-C while DuckDB ran our Python code: not the rules' fault
+        raise KeyboardInterrupt
     return problems
+
+
+INTERRUPTED = "KeyboardInterrupt"
+"""How DuckDB words a Ctrl-C that reached it inside a Python function it called."""
 
 
 def _findings_query_problems(
