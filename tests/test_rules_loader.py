@@ -212,7 +212,11 @@ def test_derived_view_problems(tmp_path):
 
 def test_unreadable_file(tmp_path):
     problems = problems_of(tmp_path / "missing.yaml")
-    assert "无法读取" in problems[0]
+    assert "无法读取" in problems[0] and "No such file" in problems[0]
+    gbk = tmp_path / "gbk.yaml"
+    gbk.write_bytes(("version: 1\n# 规则说明\n" + HEAD).encode("gbk"))
+    problems = problems_of(gbk)
+    assert "不是 UTF-8 编码" in problems[0] and "第 14 字节" in problems[0] and "codec" not in problems[0]
 
 
 CONVENTION_TYPE_RULES = """

@@ -44,8 +44,11 @@ def parse_rules(path: Path | None = None, *, thorough: bool = False) -> RuleSet:
     path = default_rules_path() if path is None else Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(str(path), [f"无法读取规则文件：{exc}"]) from None
+    except UnicodeDecodeError as exc:
+        problem = f"文件不是 UTF-8 编码（第 {exc.start + 1} 字节起无法解码，可能是 GBK）：请另存为 UTF-8 编码后再用"
+        raise RulesError(str(path), [problem]) from None
+    except OSError as exc:
+        raise RulesError(str(path), [f"无法读取规则文件：{exc.strerror or exc}"]) from None
     data = _parse_yaml(text, path)
     ruleset, problems = _validate(data, thorough)
     if problems:
