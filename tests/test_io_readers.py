@@ -57,6 +57,14 @@ def test_hidden_sheet_read_on_request(tmp_path: Path) -> None:
     assert len(hidden) == 1 and hidden[0].hidden and len(hidden[0].frame) == 1
 
 
+
+def test_a_workbook_whose_registry_is_hidden_says_how_to_read_it(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "村.xlsx", {"封面": [["2019年度建档立卡花名册"]], "人员": MEMBERS}, hidden=["人员"])
+    with pytest.raises(InputError) as error:
+        read_tables(path)
+    assert "隐藏的工作表 人员" in str(error.value) and "--include-hidden" in str(error.value)
+    assert len(read_tables(path, include_hidden=True)) == 1
+
 def test_sheet_chosen_by_name_or_number(tmp_path: Path) -> None:
     path = _workbook(tmp_path)
     assert [t.sheet for t in read_file(path, sheet="户").tables] == ["户"]

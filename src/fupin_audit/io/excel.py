@@ -36,6 +36,7 @@ from .xlsxpeek import first_rows
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ENCRYPTION_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+HIDDEN_SHEET = "隐藏工作表"
 EXCEL_COLUMNS = 16_384
 """Columns in one worksheet (A … XFD)."""
 
@@ -223,7 +224,7 @@ def _read_sheet(
         loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
     hidden = loaded.visible != "visible"
     if hidden and not include_hidden and sheet is None:
-        result.skipped_sheets.append(SkippedSheet(name, "隐藏工作表"))
+        result.skipped_sheets.append(SkippedSheet(name, HIDDEN_SHEET))
         return None
     grid = _text_grid(loaded)
     header = header_of(grid, fields)

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..errors import InputError, MissingColumnsError
 from ..fields import FIELDS, HOUSEHOLD_KEY, ID_COLUMN, Field
 from .delimited import read_delimited
-from .excel import FileRead, SkippedSheet, read_workbook
+from .excel import HIDDEN_SHEET, FileRead, SkippedSheet, read_workbook
 from .headers import closest
 from .normalize import normalize_table
 from .parquet import read_parquet
@@ -86,6 +86,12 @@ def read_normalized(
     """
     read = read_file(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden, fields=fields)
     if not read.tables:
+        hidden = [s.name for s in read.skipped_sheets if s.reason == HIDDEN_SHEET]
+        if hidden:
+            raise InputError(
+                f"{Path(path).name}：可见的工作表中没有登记表，另有隐藏的工作表 {'、'.join(hidden)}。"
+                "数据在隐藏表中时，加 --include-hidden 读取（或用 --sheet 指定工作表）。"
+            )
         seen = [text for skipped in read.skipped_sheets for text in skipped.seen]
         names = [f.name for f in fields]
         missing = [n for n in (HOUSEHOLD_KEY, ID_COLUMN) if n in names] or names[:1]
