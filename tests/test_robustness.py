@@ -155,3 +155,21 @@ def test_household_numbers_in_scientific_notation_are_reported_not_merged(tmp_pa
     assert (unreadable["message"].str.contains("户编号") & unreadable["message"].str.contains("科学计数法")).sum() == damaged.sum()
     assert "1.50426E+15" not in set(result.registry.households["户编号"])
     assert len(result.registry.households) == frame.loc[~damaged, "户编号"].nunique()
+
+
+def test_a_stray_cell_in_the_last_column_adds_one_column_not_sixteen_thousand(tmp_path: Path) -> None:
+    """Someone typed in cell XFD5: the sheet is 16,384 columns wide, all but one empty and unnamed."""
+    frame = rows()
+    path = tmp_path / "远处有字.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("贫困人口")
+    for c, header in enumerate(frame.columns):
+        sheet.write_string(0, c, header)
+    for r, values in enumerate(frame.itertuples(index=False), start=1):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, str(value))
+    sheet.write_string(4, 16_383, "备注")
+    workbook.close()
+    result = audit(path)
+    assert result.inputs[0].unknown_columns == ("第XFD列",)
+    assert keys(result.findings) == expected()

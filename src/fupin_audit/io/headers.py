@@ -106,8 +106,12 @@ def map_headers(headers: list[str], fields: Sequence[Field] = FIELDS) -> HeaderM
     result = HeaderMap()
     taken: set[str] = set()
     frozen = tuple(fields)
+    matched: dict[str, str | None] = {}  # once per distinct header (a sheet may be 16,384 columns wide)
     for position, header in enumerate(headers):
-        name = _match(str(header), frozen)
+        text = str(header)
+        if text not in matched:
+            matched[text] = _match(text, frozen)
+        name = matched[text]
         if name is None:
             result.unknown.append(position)
         elif name in taken:

@@ -85,17 +85,23 @@ def normalize_table(raw: RawTable, fields: Sequence[Field] = FIELDS) -> Table:
     bad_columns: list[tuple[int, Field, _Column]] = []
     unknown: list[str] = []
 
-    slots: list[tuple[str, Field | None]] = []  # column name by position, and its field (None: unknown)
-    for position in range(len(raw.headers)):
+    # a column with neither header nor any value carries nothing: a stray cell far to the right (XFD)
+    # made a sheet 16,384 columns wide, and each became an unknown column (minutes for 94 rows)
+    positions = [
+        p for p in range(len(raw.headers))
+        if str(raw.headers[p]).strip() or p in header_map.mapping or raw.frame.iloc[:, p].notna().any()
+    ]
+    slots: dict[int, tuple[str, Field | None]] = {}  # column name by position, and its field (None: unknown)
+    for position in positions:
         canonical = header_map.mapping.get(position)
         if canonical is None:
-            name = _unknown_name(raw.headers[position], position, {name for name, _ in slots})
+            name = _unknown_name(raw.headers[position], position, {name for name, _ in slots.values()})
             unknown.append(name)
-            slots.append((name, None))
+            slots[position] = (name, None)
         else:
-            slots.append((canonical, by_name[canonical]))
+            slots[position] = (canonical, by_name[canonical])
 
-    pending = {p: raw.frame.iloc[:, p].reset_index(drop=True) for p in range(len(raw.headers))}
+    pending = {p: raw.frame.iloc[:, p].reset_index(drop=True) for p in positions}
     raw.frame = raw.frame.iloc[:0, :0]
 
     def parse(position: int) -> _Column:
@@ -109,8 +115,9 @@ def normalize_table(raw: RawTable, fields: Sequence[Field] = FIELDS) -> Table:
         return _Column(parsed, rows, bad_text, cells.astype("str") if field.type == "id" else None)
 
     with ThreadPoolExecutor(max_workers=PARSE_THREADS) as pool:
-        parsed_columns = list(pool.map(parse, range(len(raw.headers))))
-    for position, ((name, field), column) in enumerate(zip(slots, parsed_columns, strict=True)):
+        parsed_columns = list(pool.map(parse, positions))
+    for position, column in zip(positions, parsed_columns, strict=True):
+        name, field = slots[position]
         if field is None:
             columns[name] = column.values
             continue
