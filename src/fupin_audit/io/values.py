@@ -139,7 +139,10 @@ def parse_household_key(values: pd.Series) -> Parsed:
     """户编号 as text. A long code that Excel turned into a number comes back as ``1.50426E+15`` (its
     last digits lost: every household of the village would become one) — bad, so the row is reported
     and not grouped — or as ``1504261072030001.0`` (nothing lost: the ``.0`` is dropped)."""
-    array = pc.replace_substring_regex(_clean_arrow(values), _WHOLE_AS_DECIMAL, r"\1")
+    array = _clean_arrow(values)
+    if not pc.any(pc.match_substring(array, ".")).as_py():  # both shapes have a dot; most columns none
+        return _to_series(array, values), _no_bad(values)
+    array = pc.replace_substring_regex(array, _WHOLE_AS_DECIMAL, r"\1")
     scientific = pc.fill_null(pc.match_substring_regex(array, _SCIENTIFIC), False)
     array = pc.if_else(scientific, pa.scalar(None, array.type), array)
     return _to_series(array, values), pd.Series(scientific.to_numpy(zero_copy_only=False), index=values.index)
