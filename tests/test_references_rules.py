@@ -114,6 +114,8 @@ def one(run, rule_id: str) -> pd.Series:
         ("ref_business", "business", {"证件号码": A, "角色": "经营者", "登记状态": "吊销，未注销", "成立日期": "2012-01-01", "注销日期": "2018-01-01"}, {}, "wrongful_inclusion"),
         ("ref_business", "business", {"证件号码": A, "角色": "经营者", "登记状态": "注销", "成立日期": "2017-01-01", "注销日期": "2018-01-01"}, {}, None),
         ("ref_business", "business", {"证件号码": A, "角色": "监事", "登记状态": "存续"}, {}, None),
+        ("ref_business", "business", {"证件号码": A, "角色": "财务负责人", "登记状态": "存续"}, {}, None),  # an employee
+        ("ref_business", "business", {"证件号码": A, "角色": "负责人", "登记状态": "存续"}, {}, "wrongful_inclusion"),
         # closed only after the reference date: operating then
         ("ref_business", "business", {"证件号码": A, "角色": "经营者", "登记状态": "注销", "成立日期": "2017-01-01", "注销日期": "2022-01-01"}, {}, "should_exit"),
         # deaths: on or before the reference date → 死亡未销; after → nothing
