@@ -149,6 +149,15 @@ def test_csv_blank_line_and_subtotal_keep_line_numbers(tmp_path: Path) -> None:
 
 
 
+
+@pytest.mark.parametrize("ragged", [False, True])  # pyarrow's parser, and the line-by-line one
+def test_a_title_spanning_two_lines_above_the_header(tmp_path: Path, ragged: bool) -> None:
+    text = '"某县\n贫困人口明细",,\n户编号,姓名,证件号码\nH1,甲,1\nH2,乙,2' + (",多" if ragged else "") + "\n"
+    (raw,) = read_file(write_csv(tmp_path / "r.csv", text, "utf-8")).tables
+    assert raw.frame["c0"].tolist() == ["H1", "H2"]
+    assert raw.rows.tolist() == [4, 5]
+    assert raw.skipped == {}
+
 def test_a_repeated_header_row_is_skipped_and_counted(tmp_path: Path) -> None:
     text = "户编号,姓名,证件号码\nH1,甲,1\n户编号,姓名,证件号码\nH2,乙,2\n 户编号 ,姓名,\n户编号,丙,3\n"
     (raw,) = read_file(write_csv(tmp_path / "r.csv", text, "utf-8")).tables

@@ -93,6 +93,14 @@ def _head(text: str, delimiter: str) -> list[list[str | None]]:
     return [[cell or None for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
 
 
+def _lines_before_data(text: str, delimiter: str, records: int) -> int:
+    """The lines the first ``records`` records take (a quoted title cell may span several lines)."""
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    for _ in itertools.islice(reader, records):
+        pass
+    return reader.line_num
+
+
 def sniff(text: str, fields: Sequence[Field] = FIELDS) -> tuple[str, Header | None]:
     """The delimiter under which a header row names the most known fields (the most frequent one
     if no header is found), and that header."""
@@ -161,7 +169,7 @@ def read_delimited(
     delimiter, header = sniff(text, fields)
     if header is None:
         return likely_header(_head(text, delimiter))
-    start = header.index + 1
+    start = _lines_before_data(text, delimiter, header.index + 1)  # lines, as both parsers skip them
     table = _fast(text.encode("utf-8"), start, len(header.headers), delimiter)
     if table is None:
         table, rows = _by_line(text, start, delimiter)
