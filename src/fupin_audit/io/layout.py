@@ -7,7 +7,7 @@ Functions over the text grid, shared by every format. ``find_header`` looks at t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,16 +159,13 @@ def _subtotal(grid: pa.Table) -> np.ndarray:
     return found
 
 
-def _fill_down(
-    frame: pd.DataFrame, headers: Sequence[str], fields: Sequence[Field]
-) -> dict[str, int]:
+def _fill_down(frame: pd.DataFrame, headers: Sequence[str], mapping: Mapping[int, str]) -> dict[str, int]:
     """Fill merged key cells down over a household's member rows; returns cells filled per header.
 
     A key column is filled only when the layout shows merging: blanks directly under a value on
     member rows, and fewer such blanks than repeated values (a repeated layout with one missing
-    户编号 is left alone, to be reported as missing).
+    户编号 is left alone, to be reported as missing). ``mapping``: column position → field name.
     """
-    mapping = map_headers(list(headers), fields).mapping
     member_columns = [f"c{j}" for j, name in mapping.items() if name in MEMBER_EVIDENCE]
     if not member_columns or len(frame) < 2:
         return {}
@@ -201,11 +198,10 @@ def _fill_down(
     return filled
 
 
-def _repeated_header(grid: pa.Table, headers: Sequence[str], fields: Sequence[Field]) -> np.ndarray:
+def _repeated_header(grid: pa.Table, headers: Sequence[str], mapping: Mapping[int, str]) -> np.ndarray:
     """Rows that repeat the header (exports joined one after another, a header printed on every
     page): the key column's cell is its header text, and so is at least half of the row's cells."""
     found = np.zeros(grid.num_rows, dtype=bool)
-    mapping = map_headers(list(headers), fields).mapping
     key = next((j for j, name in mapping.items() if name == "户编号"), None)
     if key is None or key >= grid.num_columns:
         return found
@@ -242,8 +238,9 @@ def clean_body(
             blank &= _blank(values)
         else:
             blank[candidates] = _blank(values.take(pa.array(candidates)))
+    mapping = map_headers(list(headers), fields).mapping
     subtotal = _subtotal(grid) & ~blank
-    repeated = _repeated_header(grid, headers, fields) & ~blank
+    repeated = _repeated_header(grid, headers, mapping) & ~blank
     keep = ~(blank | subtotal | repeated)
     skipped = {
         reason: rows[mask].astype(int).tolist()
@@ -252,7 +249,7 @@ def clean_body(
     }
     kept = np.flatnonzero(keep)
     body = (grid if keep.all() else grid.filter(pa.array(keep))).to_pandas()
-    filled = _fill_down(body, headers, fields)
+    filled = _fill_down(body, headers, mapping)
     return Body(body, rows[kept], kept, skipped, filled)
 
 
