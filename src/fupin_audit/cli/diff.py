@@ -88,14 +88,12 @@ def diff_command(
         refuse_inputs_early([report_path, findings], [*old_paths, *new_paths], rules, references)
         result = diff(old_paths, new_paths, rules=rules, references=references,
                       as_of=parse_as_of(as_of), old_as_of=parse_as_of(old_as_of))
-        older_inputs = result.old.input_paths()  # the newer snapshot's are protected as the result's own
         if report_path is not None:
             sheets = [(CHANGES_OVERVIEW, result.overview), (CHANGES_SHEET, change_detail(result))]
-            write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets, protected=older_inputs,
-                         older=result.old)
+            write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets, older=result.old)
         if findings is not None:
             write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings,
-                           protected=[*result.new.input_paths(), *older_inputs])
+                           protected=[*result.new.input_paths(), *result.old.input_paths()])
         with reader_may_leave():
             if as_json:
                 document = result_to_json(result.new, mask_ids=mask_ids)

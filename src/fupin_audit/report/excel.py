@@ -68,15 +68,14 @@ def write_report(
     *,
     mask_ids: bool = False,
     extra_sheets: Sequence[tuple[str, pd.DataFrame]] = (),
-    protected: Sequence[Path] = (),
     older: AuditResult | None = None,
 ) -> None:
     """Write the Excel report of ``result`` to ``path`` (atomically; never over an input file).
 
     With ``mask_ids`` every ID number in every sheet is masked (``110101********8035``).
     ``extra_sheets`` (name, frame) are written right after 概览 (diff: 变化概览, 变化明细);
-    ``protected`` are more paths never to overwrite (diff: the older snapshot's files); ``older`` (diff:
-    the older snapshot's audit) adds its reference date and input files to 审计信息.
+    ``older`` (diff: the older snapshot's audit) adds its reference date and input files to 审计信息,
+    and those files are never overwritten either.
     """
     findings = mask_findings(result.findings) if mask_ids else result.findings
     matches = {k: mask_frame(v) if mask_ids else v for k, v in result.reference_matches.items()}
@@ -85,7 +84,7 @@ def write_report(
     taken = {OVERVIEW, SKIPPED, RULES, AUDIT_INFO, *(name for name, _ in extra_sheets)}
     sheets = plan_findings_sheets(findings["kind"], taken)
     check_report_path(path)
-    protected = [*result.input_paths(), *protected]
+    protected = [*result.input_paths(), *(older.input_paths() if older is not None else ())]
     # constant_memory keeps each sheet's rows in a temporary file until the workbook closes: in a private
     # folder (mode 0700) removed with it, not in the shared temporary folder where a killed run left them
     with atomic_write(Path(path), protected) as temporary, tempfile.TemporaryDirectory(prefix="fupin-audit-") as rows:
