@@ -42,9 +42,9 @@ def audit(
     """Audit one registry, given as one or several files, folders or globs, read together.
 
     An invalid rules file raises ``RulesError`` before any data is read, or (SQL that DuckDB
-    refuses) while the first files are read, before anything is built from them. Raises ``FupinAuditError`` subclasses for
-    input that cannot be audited at all (unreadable file, missing required column, invalid rules);
-    every problem inside the data becomes a finding. With ``keep_going`` a file that cannot be
+    refuses) while the first files are read, before anything is built from them. Raises
+    ``FupinAuditError`` subclasses for input that cannot be audited at all (unreadable file, missing
+    required column, invalid rules); every problem inside the data becomes a finding. With ``keep_going`` a file that cannot be
     read is skipped and recorded in ``AuditResult.inputs`` (its ``error``). ``observer`` hears of
     each phase (读取; 校验, the ID checks; 规则, the rules with the other data checks beside them) and
     of each file read. ``references`` maps reference-list names
