@@ -132,6 +132,41 @@ def test_mask_ids_leaves_no_full_id_in_any_output(tmp_path: Path) -> None:
                 assert not (isinstance(value, str) and ID_PATTERN.search(value)), sheet.title
 
 
+NAMED_ID = "110101199003078035"
+
+
+def _texts_of_workbook(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    return [str(v) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
+
+
+def test_mask_ids_masks_an_id_in_a_file_name_in_every_output(tmp_path: Path) -> None:
+    named = tmp_path / f"张三_{NAMED_ID}.xlsx"
+    named.write_bytes(VILLAGE.read_bytes())
+    broken = tmp_path / f"李四_{NAMED_ID[:-4]}1234.xlsx"
+    broken.write_text("not a workbook")
+    report, findings = tmp_path / "r.xlsx", tmp_path / "f.csv"
+    common = ["check", str(named), str(broken), "--keep-going", "--mask-ids", "--report", str(report), "--fail-on", "never"]
+    result = runner.invoke(app, [*common, "--findings", str(findings)], env={"COLUMNS": "400"})
+    assert result.exit_code == 2  # a file was skipped
+    assert "张三_110101********8035.xlsx" in result.stdout  # the summary names the files, masked
+    code, out, err = run(*common, "--json")
+    document = json.loads(out)
+    assert [i["path"].rsplit("/", 1)[-1] for i in document["inputs"]] == ["张三_110101********8035.xlsx", "李四_110101********1234.xlsx"]
+    outputs = [result.stdout, result.stderr, out, err, findings.read_text(encoding="utf-8-sig"), *_texts_of_workbook(report)]
+    assert not [text for text in outputs if ID_PATTERN.search(text)]
+
+
+def test_mask_ids_masks_an_id_in_the_name_of_a_file_that_stops_the_audit(tmp_path: Path) -> None:
+    broken = tmp_path / f"张三_{NAMED_ID}.xlsx"
+    broken.write_text("not a workbook")
+    code, _, err = run("check", str(broken), "--no-report", "--mask-ids")
+    assert code == 2 and "张三_110101********8035.xlsx" in err and NAMED_ID not in err
+    assert NAMED_ID in run("check", str(broken), "--no-report")[2]  # masked only on request
+
+
 def test_input_file_is_never_modified(tmp_path: Path) -> None:
     before = VILLAGE.read_bytes()
     run("check", str(VILLAGE), "--report", str(tmp_path / "r.xlsx"), "--quiet")

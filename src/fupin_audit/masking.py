@@ -64,6 +64,17 @@ def mask_text(values: pd.Series) -> pd.Series:
     return out
 
 
+def mask_in(text: str) -> str:
+    """``mask_text`` for one text: a file's path, an error message."""
+    return ID15.sub(r"\1*****\2", ID18.sub(r"\1********\2", text))
+
+
+def shown_path(path: object, mask_ids: bool) -> str:
+    """A file's path as an output shows it: with ``mask_ids``, an ID in a file or folder name
+    (``张三_110101199003078035.xlsx``) masked like every other."""
+    return mask_in(str(path)) if mask_ids else str(path)
+
+
 def mask_findings(findings: pd.DataFrame) -> pd.DataFrame:
     """A copy of a findings table with person_id masked and IDs inside free text masked too: every
     ID-looking number, and the values a finding itself names as an ID (``_named_ids``) however they

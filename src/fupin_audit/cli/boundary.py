@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import typer
 
 from ..errors import FupinAuditError
+from ..masking import mask_in
 
 EXIT_OK, EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # the shell's codes for SIGINT and SIGTERM
@@ -30,7 +31,8 @@ class Terminated(KeyboardInterrupt):
 
 
 @contextmanager
-def user_errors(debug: bool) -> Iterator[None]:
+def user_errors(debug: bool, mask_ids: bool = False) -> Iterator[None]:
+    """Errors as messages and exit codes; with ``mask_ids`` an ID in a message (a file's name) is masked."""
     try:
         yield
     except typer.Exit:
@@ -38,7 +40,7 @@ def user_errors(debug: bool) -> Iterator[None]:
     except FupinAuditError as error:
         if debug:
             traceback.print_exc(file=sys.stderr)
-        print(f"错误：{error}", file=sys.stderr)
+        print(f"错误：{mask_in(str(error)) if mask_ids else error}", file=sys.stderr)
         raise typer.Exit(EXIT_NOT_AUDITED) from None
     except KeyboardInterrupt as stop:
         print("已中断。", file=sys.stderr)

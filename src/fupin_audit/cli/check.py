@@ -13,7 +13,7 @@ from ..api import audit
 from ..atomic import refuse_inputs_early
 from ..errors import UsageError
 from ..findings import SEVERITY_ORDER
-from ..masking import mask_findings
+from ..masking import mask_findings, mask_in
 from ..progress import Fanout, Observer, PhaseLog
 from ..references import parse_ref_options
 from ..report.excel import write_report
@@ -84,7 +84,7 @@ def check(
     debug: DebugOption = False,
 ) -> None:
     """核查登记表，输出 Excel 报告、问题清单和摘要。"""
-    with user_errors(debug):
+    with user_errors(debug, mask_ids):
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or default_report_path(registry[0]))
         check_output_types(report_path, findings)
@@ -117,7 +117,7 @@ def check(
             if as_json:
                 write_json(result_to_json(result, mask_ids=mask_ids), sys.stdout)
             elif not quiet:
-                render_summary(result, report_path, findings, Console())
+                render_summary(result, report_path, findings, Console(), mask_ids)
         for failed in (i for i in result.inputs if i.error):
-            print(f"错误：{failed.error}（已跳过）", file=sys.stderr)
+            print(f"错误：{mask_in(failed.error) if mask_ids else failed.error}（已跳过）", file=sys.stderr)
         raise typer.Exit(exit_code(result, fail_on))

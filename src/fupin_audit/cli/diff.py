@@ -80,7 +80,7 @@ def diff_command(
     debug: DebugOption = False,
 ) -> None:
     """比较两期登记表（动态调整）：新识别、脱贫、返贫、清退，成员增减，以及“数字脱贫”等问题。"""
-    with user_errors(debug):
+    with user_errors(debug, mask_ids):
         old_paths, new_paths = snapshot_paths(paths, old, new)
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or Path.cwd() / "动态调整_核查报告.xlsx")
@@ -98,13 +98,13 @@ def diff_command(
             if as_json:
                 document = result_to_json(result.new, mask_ids=mask_ids)
                 document["old_as_of"] = result.old.as_of.isoformat()
-                document["old_inputs"] = inputs_json(result.old.inputs)
+                document["old_inputs"] = inputs_json(result.old.inputs, mask_ids)
                 document["changes"] = change_counts(result)
                 document["overview"] = json.loads(result.overview.to_json(orient="records", force_ascii=False))
                 write_json(document, sys.stdout)
             elif not quiet:
                 console = Console()
-                render_summary(result.new, report_path, findings, console)
+                render_summary(result.new, report_path, findings, console, mask_ids)
                 console.print(_changes_table(result))
         raise typer.Exit(exit_code(result.new, fail_on))
 

@@ -22,7 +22,7 @@ from ..errors import UsageError
 from ..findings import CHINESE_HEADERS, COLUMNS
 from ..findings import empty as empty_findings
 from ..kinds import BY_CODE, KINDS, SEVERITY_TITLES
-from ..masking import mask_findings, mask_frame
+from ..masking import mask_findings, mask_frame, shown_path
 from ..result import AuditResult
 from . import xlsxtable
 from .overview import write_overview
@@ -192,9 +192,9 @@ def _audit_info_frame(result: AuditResult, mask_ids: bool, older: AuditResult | 
         ("基准日期来源", result.as_of_source, ""),
         ("证件号码打码", "是" if mask_ids else "否", ""),
     ]
-    rows += [("输入文件", str(item.path), item.sha256) for item in result.inputs]
+    rows += [("输入文件", shown_path(item.path, mask_ids), item.sha256) for item in result.inputs]
     if older is not None:
         rows.append(("上期基准日期", older.as_of.isoformat(), ""))
-        rows += [("上期输入文件", str(item.path), item.sha256) for item in older.inputs]
-    rows.append(("规则文件", str(result.rules_path), result.rules_sha256))
+        rows += [("上期输入文件", shown_path(item.path, mask_ids), item.sha256) for item in older.inputs]
+    rows.append(("规则文件", shown_path(result.rules_path, mask_ids), result.rules_sha256))
     return pd.DataFrame(rows, columns=["项目", "内容", "SHA-256"], dtype="str")

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from .. import __version__
 from ..findings import CHANGE_NEW, CHANGE_PERSISTING
-from ..masking import mask_findings
+from ..masking import mask_findings, mask_in, shown_path
 from ..result import AuditResult, InputFile
 from .records import finding_records
 from .summary import kind_counts, place_counts, severity_counts
@@ -23,7 +23,7 @@ def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any
         "version": result.version or __version__,
         "as_of": result.as_of.isoformat(),
         "as_of_source": result.as_of_source,
-        "inputs": inputs_json(result.inputs),
+        "inputs": inputs_json(result.inputs, mask_ids),
         "counts": {
             "total": len(findings),
             "by_kind": {k: int(n) for k, n in kind_counts(findings, include_zero=True)[["kind", "count"]].itertuples(index=False)},
@@ -52,7 +52,7 @@ def _baseline(result: AuditResult, mask_ids: bool) -> dict[str, Any]:
     changes = result.findings["change"].value_counts()
     return {
         "baseline": {
-            "path": str(result.baseline_path),
+            "path": shown_path(result.baseline_path, mask_ids),
             "new": int(changes.get(CHANGE_NEW, 0)),
             "persisting": int(changes.get(CHANGE_PERSISTING, 0)),
             "resolved": len(resolved),
@@ -65,11 +65,12 @@ ITEMS_PER_WRITE = 10_000
 """Items of a list written to the stream at a time (bounds the text held and the number of writes)."""
 
 
-def inputs_json(inputs: Sequence[InputFile]) -> list[dict[str, Any]]:
-    """Each registry file read: path, SHA-256, sheets, rows read, audited and skipped (by reason)."""
+def inputs_json(inputs: Sequence[InputFile], mask_ids: bool = False) -> list[dict[str, Any]]:
+    """Each registry file read: path (an ID in it masked with ``mask_ids``), SHA-256, sheets, rows
+    read, audited and skipped (by reason), and why it could not be read."""
     return [
         {
-            "path": str(item.path),
+            "path": shown_path(item.path, mask_ids),
             "sha256": item.sha256,
             "sheets": list(item.sheets),
             "rows_read": item.rows_read,
@@ -78,7 +79,7 @@ def inputs_json(inputs: Sequence[InputFile]) -> list[dict[str, Any]]:
             "skipped_sheets": list(item.skipped_sheets),
             "unknown_columns": list(item.unknown_columns),
             "filled_cells": item.filled_cells,
-            "error": item.error,
+            "error": mask_in(item.error) if mask_ids and item.error else item.error,
         }
         for item in inputs
     ]

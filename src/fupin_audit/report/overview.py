@@ -16,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..kinds import BY_CODE
+from ..masking import shown_path
 from ..result import AuditResult
 from .summary import (
     input_notes,
@@ -87,7 +88,7 @@ def write_overview(
         reasons = "；".join(f"{reason} {n}" for reason, n in item.rows_skipped.items() if n)
         skipped = sum(item.rows_skipped.values())
         cursor.line(
-            [str(item.path), "、".join(item.sheets), item.rows_read, item.rows_audited, skipped, reasons, input_notes(item)]
+            [shown_path(item.path, mask_ids), "、".join(item.sheets), item.rows_read, item.rows_audited, skipped, reasons, input_notes(item, mask_ids)]
         )
 
     kinds = kind_severity_counts(findings)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from ..kinds import BY_CODE, KIND_CODES, SEVERITIES, SEVERITY_TITLES
+from ..masking import mask_in
 from ..result import InputFile
 
 UNKNOWN_PLACE = "（空）"
@@ -102,8 +103,9 @@ def table_rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[Any]]:
     return [list(row) for row in zip(*(frame[c].tolist() for c in columns), strict=True)] if len(frame) else []
 
 
-def input_notes(item: InputFile) -> str:
-    """What a reader should know about one input file beyond its row counts, in one line."""
+def input_notes(item: InputFile, mask_ids: bool = False) -> str:
+    """What a reader should know about one input file beyond its row counts, in one line (an error
+    names the file: with ``mask_ids`` an ID in its name is masked)."""
     notes = []
     if item.error:
         notes.append(f"未能读取，已跳过：{item.error}")
@@ -113,4 +115,4 @@ def input_notes(item: InputFile) -> str:
         notes.append(f"未识别的列（保留未用）：{'、'.join(item.unknown_columns)}")
     if item.filled_cells:
         notes.append(f"合并单元格向下填充 {item.filled_cells} 格")
-    return "；".join(notes)
+    return mask_in("；".join(notes)) if mask_ids else "；".join(notes)

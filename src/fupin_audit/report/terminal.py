@@ -14,6 +14,7 @@ from rich.text import Text
 
 from ..findings import CHANGE_NEW, CHANGE_PERSISTING
 from ..kinds import SEVERITIES, SEVERITY_TITLES
+from ..masking import shown_path
 from ..result import AuditResult
 from .summary import input_notes, kind_severity_counts, place_counts, table_rows
 
@@ -22,17 +23,18 @@ TOP_PLACES = 15
 
 
 def render_summary(
-    result: AuditResult, report_path: Path | None, findings_path: Path | None, console: Console
+    result: AuditResult, report_path: Path | None, findings_path: Path | None, console: Console, mask_ids: bool = False
 ) -> None:
-    """Print the summary of ``result`` to ``console`` (plain text when it is not a terminal)."""
+    """Print the summary of ``result`` to ``console`` (plain text when it is not a terminal); with
+    ``mask_ids`` an ID in a file's name is masked."""
     console.print(Text("fupin-audit 核查摘要", style="bold"))
     console.print(Text(f"基准日期：{result.as_of.isoformat()}（来源：{result.as_of_source}）"))
-    console.print(_inputs_table(result))
+    console.print(_inputs_table(result, mask_ids))
     if result.baseline_path is not None:
         changes = result.findings["change"].value_counts()
         console.print(
             Text(
-                f"与上次问题清单（{result.baseline_path}）相比：新增 {changes.get(CHANGE_NEW, 0):,} 条，"
+                f"与上次问题清单（{shown_path(result.baseline_path, mask_ids)}）相比：新增 {changes.get(CHANGE_NEW, 0):,} 条，"
                 f"持续 {changes.get(CHANGE_PERSISTING, 0):,} 条，已整改 {len(result.resolved):,} 条"
             )
         )
@@ -45,25 +47,25 @@ def render_summary(
     if result.skipped_rules:
         console.print(_skipped_table(result))
     if report_path is not None:
-        console.print(Text(f"Excel 报告：{report_path}"))
+        console.print(Text(f"Excel 报告：{shown_path(report_path, mask_ids)}"))
     if findings_path is not None:
-        console.print(Text(f"问题清单文件：{findings_path}"))
+        console.print(Text(f"问题清单文件：{shown_path(findings_path, mask_ids)}"))
 
 
-def _inputs_table(result: AuditResult) -> Table:
+def _inputs_table(result: AuditResult, mask_ids: bool) -> Table:
     table = Table(title="输入文件", title_justify="left")
     for header in ("文件", "工作表", "读取行数", "审计行数", "跳过行数", "跳过原因", "说明"):
         table.add_column(header, justify="right" if header.endswith("数") else "left")
     for item in result.inputs:
         reasons = "；".join(f"{reason} {n}" for reason, n in item.rows_skipped.items() if n)
         table.add_row(
-            Text(str(item.path)),
+            Text(shown_path(item.path, mask_ids)),
             Text("、".join(item.sheets)),
             f"{item.rows_read:,}",
             f"{item.rows_audited:,}",
             f"{sum(item.rows_skipped.values()):,}",
             Text(reasons),
-            Text(input_notes(item)),
+            Text(input_notes(item, mask_ids)),
         )
     return table
 
