@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from fupin_audit import audit
 from fupin_audit.cli.app import app
+from fupin_audit.errors import InputError
 
 HEADER = "县,乡镇,行政村,户编号,姓名,证件号码,与户主关系,人数,脱贫属性,人均纯收入\n"
 runner = CliRunner()
@@ -51,6 +53,20 @@ def test_one_file_named_twice_in_other_ways_is_read_once(tmp_path: Path) -> None
     result = audit([first, tmp_path / "county" / ".." / "county" / "甲村.csv", tmp_path / "链接.csv", county])
     assert [i.path for i in result.inputs] == [first, county / "乙村.csv"]
     assert len(result.findings) == len(audit(county).findings)
+
+def test_a_note_in_the_folder_is_left_out_but_tables_saved_as_text_are_read(tmp_path: Path) -> None:
+    county = tmp_path / "county"
+    two_villages(county)
+    (county / "说明.txt").write_text("丙村的花名册由村会计整理, 2020年3月报送。\n如有疑问请联系乡扶贫办.\n", encoding="utf-8")
+    unicode_text = HEADER.replace(",", "\t") + "某县\t某乡\t丙村\tH3\t王五\t440308199901101512\t户主\t1\t未脱贫\t2000\n"
+    (county / "丙村.txt").write_bytes(unicode_text.encode("utf-16"))  # Excel's "Unicode text" export
+    (county / "丁村.tsv").write_text(unicode_text.replace("丙村", "丁村").replace("H3", "H4"), encoding="utf-8")
+    result = audit(county)
+    assert [i.path.name for i in result.inputs] == sorted(["甲村.csv", "乙村.csv", "丙村.txt", "丁村.tsv"])
+    assert sorted(result.registry.households["行政村"]) == sorted(["甲村", "乙村", "丙村", "丁村"])
+    with pytest.raises(InputError, match="说明.txt"):  # named, it is read (and is no registry)
+        audit(county / "说明.txt")
+
 
 def test_last_runs_outputs_in_the_folder_are_not_read_as_registries(tmp_path: Path) -> None:
     county = tmp_path / "county"

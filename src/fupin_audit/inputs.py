@@ -13,20 +13,37 @@ import pyarrow.parquet as pq
 
 from .errors import InputError
 from .findings import COLUMNS
+from .io.reader import SUPPORTED
 
-SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".csv", ".txt", ".parquet")
+LOOKED_AT_LINES = 20
+"""A .txt file in a folder is a table when one of its first lines holds two tabs or two commas."""
 
 
 def _is_registry_file(path: Path) -> bool:
     """Registry files by suffix; Excel's lock files (~$name.xlsx), hidden files (.name, macOS's ._name
-    beside each copied file) and our own outputs are not."""
+    beside each copied file), notes (a .txt that is not a table) and our own outputs are not."""
     return (
         path.is_file()
-        and path.suffix.lower() in SUPPORTED_SUFFIXES
+        and path.suffix.lower() in SUPPORTED
         and not path.name.startswith(("~$", "."))
         and "_核查报告" not in path.stem
+        and (path.suffix.lower() != ".txt" or looks_like_table(path))
         and not written_by_fupin_audit(path)
     )
+
+
+def looks_like_table(path: Path) -> bool:
+    """Whether a text file is a table (Excel's "Unicode text" or "tab delimited" export, a CSV saved as
+    .txt) and not a note beside the registry files (说明.txt): two tabs or two commas on one of its
+    first lines. The bytes are counted as they are: a tab and a comma are single bytes in UTF-8, GBK
+    and Big5, and in UTF-16 the byte of the character itself."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError:
+        return True  # the reader says what is wrong with it
+    lines = head.split(b"\n")[:LOOKED_AT_LINES]
+    return any(line.count(b"\t") >= 2 or line.count(b",") >= 2 for line in lines)
 
 
 def written_by_fupin_audit(path: Path) -> bool:
@@ -70,7 +87,7 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
         if path.is_dir():
             matches = sorted(p for p in path.rglob("*") if _is_registry_file(p))
             if not matches:
-                raise InputError(f"文件夹 {path} 中没有可读取的登记表（支持 {'、'.join(SUPPORTED_SUFFIXES)}）。")
+                raise InputError(f"文件夹 {path} 中没有可读取的登记表（支持 {'、'.join(SUPPORTED)}；不是表格的 .txt 文件不读）。")
             found.extend(matches)
         elif path.exists():
             found.append(path)
