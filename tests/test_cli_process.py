@@ -100,3 +100,24 @@ main()
     assert list(tmp_path.iterdir()) == []  # neither the report nor its temporary file
     rows_dir = Path(done.stderr.splitlines()[0])
     assert rows_dir.name.startswith("fupin-audit-") and not rows_dir.exists()
+
+
+def test_ctrl_c_while_the_libraries_load_ends_quietly(tmp_path: Path) -> None:
+    """The first second of every run loads pandas and DuckDB: a Ctrl-C then is 已中断 too, not a traceback."""
+    script = """
+import importlib.abc, os, signal, sys
+class CtrlCAtPandas(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "pandas":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, CtrlCAtPandas())
+sys.argv = ["fupin-audit", *sys.argv[1:]]
+from fupin_audit.cli.entry import main
+main()
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, "check", str(EXAMPLES / "zhuangtouyingzi.xlsx"), "--report", "r.xlsx"],
+        cwd=tmp_path, capture_output=True, text=True, encoding="utf-8",
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (130, "已中断。\n", "")

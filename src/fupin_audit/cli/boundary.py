@@ -17,10 +17,7 @@ import typer
 
 from ..errors import FupinAuditError
 from ..masking import mask_in
-
-EXIT_OK, EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_INTERNAL = 0, 1, 2, 3
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # the shell's codes for SIGINT and SIGTERM
-
+from .exitcodes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NOT_AUDITED, EXIT_TERMINATED
 
 QUERY_INTERRUPTED = "Query interrupted"
 """DuckDB's RuntimeError when Ctrl-C reaches a query running on the main thread."""

@@ -21,7 +21,8 @@ from ..report.files import write_findings
 from ..report.jsonout import result_to_json, write_json
 from ..report.terminal import render_summary
 from ..result import AuditResult
-from .boundary import EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_OK, reader_may_leave, user_errors
+from .boundary import reader_may_leave, user_errors
+from .exitcodes import EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_OK
 from .observe import ProgressBars
 from .options import AsOfOption, DebugOption, FailOn, RulesOption, check_output_types, parse_as_of
 

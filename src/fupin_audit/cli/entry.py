@@ -1,0 +1,18 @@
+"""The ``fupin-audit`` command's entry point: loading the libraries (pandas, pyarrow, DuckDB) takes
+about a second, and a Ctrl-C during it ends the run as a Ctrl-C later does (已中断, exit 130), not with
+Python's traceback."""
+
+from __future__ import annotations
+
+import sys
+
+from .exitcodes import EXIT_INTERRUPTED
+
+
+def main() -> None:
+    try:
+        from .app import main as run_command
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    run_command()
