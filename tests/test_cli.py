@@ -71,6 +71,8 @@ def test_missing_required_column_names_it_and_the_headers_seen(tmp_path: Path) -
 def test_bad_as_of_and_bad_rules_file_exit_2(tmp_path: Path) -> None:
     code, _, err = run("check", str(VILLAGE), "--no-report", "--as-of", "2019-13-01")
     assert code == 2 and "YYYY-MM-DD" in err
+    code, _, err = run("check", str(tmp_path / "not read.xlsx"), "--no-report", "--as-of", "0001-01-01")
+    assert code == 2 and "基准日期 0001-01-01" in err  # refused before any file is looked at
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules: [ {id: x, kind: nonsense} ]\n", encoding="utf-8")
     code, _, err = run("check", str(VILLAGE), "--no-report", "--rules", str(rules))

@@ -12,6 +12,7 @@ import typer
 from ..errors import UsageError
 from ..report.excel import check_report_path
 from ..report.files import check_findings_path
+from ..rules.asof import check_as_of
 
 
 class FailOn(StrEnum):
@@ -34,9 +35,11 @@ def parse_as_of(value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value.strip())
+        date = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise UsageError(f"--as-of 的值“{value}”不是日期，请写成 YYYY-MM-DD，例如 2019-12-31。") from None
+    check_as_of(date, "--as-of")  # before any file is read
+    return date
 
 
 RefOption = Annotated[
