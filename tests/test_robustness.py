@@ -16,6 +16,7 @@ from fupin_audit import audit
 from fupin_audit.errors import FupinAuditError
 from fupin_audit.fields import BY_NAME
 from fupin_audit.io.headers import match_header
+from fupin_audit.io.xlsxtrim import STRAY_ROWS, trim_stray_rows
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SOURCE = EXAMPLES / "zhuangtouyingzi_gbk.csv"
@@ -173,3 +174,34 @@ def test_a_stray_cell_in_the_last_column_adds_one_column_not_sixteen_thousand(tm
     result = audit(path)
     assert result.inputs[0].unknown_columns == ("第XFD列",)
     assert keys(result.findings) == expected()
+
+
+def test_stray_cells_far_below_the_data_are_left_out_and_counted(tmp_path: Path) -> None:
+    """Someone typed in row 1,048,576: calamine would load a million empty rows (6 s, 1.5–3 GB for a
+    24 KB file). The sheet is read without the rows after a gap of 10,000 empty rows; those holding
+    a value are counted as skipped, with their row numbers."""
+    frame = rows()
+    path = tmp_path / "底部有字.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("贫困人口")
+    for c, header in enumerate(frame.columns):
+        sheet.write_string(0, c, header)
+    for r, values in enumerate(frame.itertuples(index=False), start=1):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, str(value))
+    sheet.write_blank(500_000, 2, None, workbook.add_format({"bold": True}))  # formatting only: nothing lost
+    sheet.write_string(900_000, 1, " ")  # a space: counted, as every cell with a value
+    sheet.write_string(1_048_575, 4, "张三")
+    workbook.close()
+    before = path.read_bytes()
+    result = audit(path)
+    assert result.inputs[0].rows_skipped == {STRAY_ROWS: 2}
+    assert result.inputs[0].rows_audited == len(frame)
+    assert keys(result.findings) == expected()
+    assert path.read_bytes() == before
+
+
+def test_a_sheet_without_stray_rows_is_read_as_it_is(tmp_path: Path) -> None:
+    for example in (EXAMPLES / "zhuangtouyingzi.xlsx", EXAMPLES / "zhuangtouyingzi_two_sheets.xlsx"):
+        assert trim_stray_rows(example, tmp_path) is None
+    assert list(tmp_path.iterdir()) == []

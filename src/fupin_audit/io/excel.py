@@ -18,6 +18,7 @@ workbook stored as numbers. Two ways, cheapest first:
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from ..fields import FIELDS, Field
 from .layout import HEAD_ROWS, build, find_header, head_rows, header_of, id_columns, likely_header
 from .table import RawTable
 from .xlsxpeek import first_rows
+from .xlsxtrim import STRAY_ROWS, trim_stray_rows
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -187,24 +189,32 @@ def read_workbook(
 ) -> FileRead:
     """Every sheet with a recognizable header, as a ``RawTable``; the others in ``skipped_sheets``.
 
-    Hidden sheets are reported and left out unless ``include_hidden`` (or chosen by ``sheet``).
+    Hidden sheets are reported and left out unless ``include_hidden`` (or chosen by ``sheet``). A
+    sheet with stray cells far below its data is read without them (xlsxtrim.py).
     """
-    reader = open_workbook(path)
-    names = list(reader.sheet_names)
-    result = FileRead([])
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        for index in choose_sheets(path, names, sheet):
-            try:
-                raw = _read_sheet(path, reader, index, names[index], pool, sheet, include_hidden, fields, result)
-            except fastexcel.FastExcelError as error:
-                raise _damaged(path, error) from None
-            if raw is not None:
+    with tempfile.TemporaryDirectory(prefix="fupin-audit-") as folder:
+        trimmed = trim_stray_rows(path, Path(folder)) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+        source = trimmed.path if trimmed is not None else path
+        reader = open_workbook(source)
+        names = list(reader.sheet_names)
+        result = FileRead([])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            for index in choose_sheets(path, names, sheet):
+                try:
+                    raw = _read_sheet(path, source, reader, index, names[index], pool, sheet, include_hidden, fields, result)
+                except fastexcel.FastExcelError as error:
+                    raise _damaged(path, error) from None
+                if raw is None:
+                    continue
+                if trimmed is not None and trimmed.stray.get(names[index]):
+                    raw.skipped[STRAY_ROWS] = trimmed.stray[names[index]]
                 result.tables.append(raw)
     return result
 
 
 def _read_sheet(
     path: Path,
+    source: Path,
     reader: fastexcel.ExcelReader,
     index: int,
     name: str,
@@ -214,13 +224,14 @@ def _read_sheet(
     fields: Sequence[Field],
     result: FileRead,
 ) -> RawTable | None:
-    """One sheet as a ``RawTable``, or None when it is left out (recorded in ``result``)."""
-    guess = guess_id_columns(path, name, fields)
+    """One sheet as a ``RawTable``, or None when it is left out (recorded in ``result``); ``source`` is
+    the file read (``path``, or its copy without stray rows)."""
+    guess = guess_id_columns(source, name, fields)
     loaded = _load_typing_ids(reader, index, guess) if guess else None
     all_text = set(guess) if loaded is not None else set()  # ID columns shown to hold no number
     booleans: Future[Booleans] | None = None
     if loaded is None:
-        booleans = pool.submit(_boolean_sheet, path, index)
+        booleans = pool.submit(_boolean_sheet, source, index)
         loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
     hidden = loaded.visible != "visible"
     if hidden and not include_hidden and sheet is None:
@@ -241,6 +252,6 @@ def _read_sheet(
             raw.numeric[column] = np.zeros(len(kept), dtype=bool)
             continue
         if booleans is None:  # the guess missed this column: load the booleans now
-            booleans = pool.submit(_boolean_sheet, path, index)
+            booleans = pool.submit(_boolean_sheet, source, index)
         raw.numeric[column] = _numeric_mask(booleans.result(), column, start, kept)
     return raw

@@ -60,16 +60,18 @@ def _text(element: Element) -> str:
     return "".join(parts)
 
 
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    """The package path of the worksheet named ``sheet`` (workbook.xml and its relationships)."""
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """The package path of each worksheet, by sheet name (workbook.xml and its relationships)."""
     with archive.open("xl/workbook.xml") as handle:
         ids = {e.get("name"): e.get(_RELATIONSHIP) for _, e in iterparse(handle) if _local(e.tag) == "sheet"}
     with archive.open("xl/_rels/workbook.xml.rels") as handle:
         targets = {e.get("Id"): e.get("Target") for _, e in iterparse(handle) if _local(e.tag) == "Relationship"}
-    target = targets.get(ids.get(sheet))
-    if not target:
-        return None
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    parts = {}
+    for name, rid in ids.items():
+        target = targets.get(rid)
+        if name and target:
+            parts[name] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return parts
 
 
 def _cells(archive: zipfile.ZipFile, part: str, rows: int) -> Iterator[tuple[int, int, str, str]]:
@@ -121,7 +123,7 @@ def first_rows(path: Path, sheet: str, rows: int, scan: int = 0) -> SheetHead | 
     rows; None when they cannot be read cheaply."""
     try:
         with zipfile.ZipFile(path) as archive:
-            part = _sheet_part(archive, sheet)
+            part = sheet_parts(archive).get(sheet)
             if part is None:
                 return None
             cells = list(_cells(archive, part, max(rows, scan)))
