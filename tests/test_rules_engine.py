@@ -59,17 +59,19 @@ def test_a_rule_reading_a_file_is_refused_and_named(ruleset, sql):
 
 
 @pytest.mark.parametrize(
-    "sql",
+    ("sql", "named"),
     [
-        "SELECT 户编号 FROM households; DROP TABLE members_x",
-        "COPY households TO '/tmp/fupin_leak.csv'",
-        "SET enable_external_access = true",
+        ("SELECT 户编号 FROM households; DROP TABLE members_x", "2 条"),
+        ("COPY households TO '/tmp/fupin_leak.csv'", "实际为 COPY"),
+        ("SET enable_external_access = true", "实际为 SET"),
+        ("-- 装个扩展\ninstall httpfs", "实际为 INSTALL"),
+        ("LOAD httpfs", "实际为 LOAD"),
     ],
 )
-def test_only_single_select_statements_run(ruleset, sql):
+def test_only_single_select_statements_run(ruleset, sql, named):
     result = run_rules(with_rules(ruleset, rule("not_a_select", sql)), small_registry(), AS_OF)
     assert [s.rule_id for s in result.skipped] == ["not_a_select"]
-    assert "SELECT" in result.skipped[0].reason
+    assert "SELECT" in result.skipped[0].reason and named in result.skipped[0].reason
     assert len(found(result.findings, "exit_income_below_line")) == 1
 
 

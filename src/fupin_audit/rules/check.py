@@ -35,8 +35,11 @@ def select_problem(sql: object) -> str | None:
         return f"SQL 语法错误：{duckdb_message(exc)}"
     if len(statements) != 1:
         return f"应为一条 SELECT 语句，实际有 {len(statements)} 条"
-    if statements[0].type != duckdb.StatementType.SELECT:
-        return f"只允许 SELECT（查询）语句，实际为 {statements[0].type.name}"
+    statement = statements[0]
+    if statement.type != duckdb.StatementType.SELECT:
+        # DuckDB types INSTALL as LOAD: its own first word names it as written
+        name = statement.query.split(None, 1)[0].upper() if statement.type == duckdb.StatementType.LOAD else statement.type.name
+        return f"只允许 SELECT（查询）语句，实际为 {name}"
     return None
 
 
