@@ -205,3 +205,19 @@ def test_a_sheet_without_stray_rows_is_read_as_it_is(tmp_path: Path) -> None:
     for example in (EXAMPLES / "zhuangtouyingzi.xlsx", EXAMPLES / "zhuangtouyingzi_two_sheets.xlsx"):
         assert trim_stray_rows(example, tmp_path) is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_data_far_below_its_header_is_not_taken_for_stray_rows(tmp_path: Path) -> None:
+    frame = rows()
+    path = tmp_path / "数据在下.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("贫困人口")
+    for c, header in enumerate(frame.columns):
+        sheet.write_string(0, c, header)
+    for r, values in enumerate(frame.itertuples(index=False), start=12_001):
+        for c, value in enumerate(values):
+            sheet.write_string(r, c, str(value))
+    workbook.close()
+    assert trim_stray_rows(path, tmp_path) is None
+    result = audit(path)
+    assert result.inputs[0].rows_audited == len(frame) and keys(result.findings) == expected()

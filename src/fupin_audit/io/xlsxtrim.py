@@ -84,10 +84,12 @@ def _sparse(archive: zipfile.ZipFile, part: str) -> bool:
 
 
 def _cut(xml: bytes) -> tuple[bytes, list[int]] | None:
-    """The sheet's XML without the rows after its first gap of ``GAP_ROWS`` empty rows, and those of
-    them that hold a value; None when there is no such gap."""
+    """The sheet's XML without the rows after its first gap of ``GAP_ROWS`` empty rows that has fewer
+    rows after it than before (the data is never what is cut: a title far above the data is not),
+    and those of them that hold a value; None when there is no such gap."""
     rows = [(int(m.group(1)), m.start()) for m in _ROW.finditer(xml)]
-    gap = next((i for i in range(1, len(rows)) if rows[i][0] - rows[i - 1][0] > GAP_ROWS), None)
+    gaps = (i for i in range(1, len(rows)) if rows[i][0] - rows[i - 1][0] > GAP_ROWS)
+    gap = next((i for i in gaps if len(rows) - i < i), None)
     end = _SHEET_DATA_END.search(xml)
     if gap is None or end is None:
         return None
