@@ -42,8 +42,9 @@ def diff(
     """
     started = dt.datetime.now()
     ruleset = load_rules(Path(rules) if rules is not None else None)
-    old = run_audit(ruleset, old_paths, started=started, as_of=old_as_of, sheet=sheet, encoding=encoding,
-                    include_hidden=include_hidden).result
+    # the rules file's as_of is the newer snapshot's: the older one's own 年度 gives its date
+    old = run_audit(ruleset.model_copy(update={"as_of": None}), old_paths, started=started, as_of=old_as_of,
+                    sheet=sheet, encoding=encoding, include_hidden=include_hidden).result
     audited = run_audit(ruleset, new_paths, started=started, as_of=as_of, references=references, sheet=sheet,
                         encoding=encoding, include_hidden=include_hidden)
     new = audited.result

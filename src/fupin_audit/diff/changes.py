@@ -79,7 +79,8 @@ def build_changes(
     """Every change between ``old`` and ``new`` (CHANGES_COLUMNS), households first, then members."""
     old_values, new_values = _household_values(old.registry, "原"), _household_values(new.registry, "新")
     old_people, new_people = _members(old.registry), _members(new.registry)
-    dead = _deaths(deaths)
+    listed = _deaths(deaths)
+    dead = listed[listed.isna() | (listed <= pd.Timestamp(new.as_of))]  # who died after it was alive in it
     old_only = old_values.index.difference(pd.Index(pairs["原户编号"]))
     new_only = new_values.index.difference(pd.Index(pairs["户编号"]))
     rows = pd.concat([
@@ -114,8 +115,8 @@ def build_changes(
     if out.empty:
         return empty_changes()
     out["年龄"] = _age(out.pop("出生日期"), new.as_of)
-    out["在死亡名单"] = text_in(out["证件号码"], dead.index).astype("boolean") if deaths is not None else pd.NA
-    out["死亡日期"] = pd.Series(dead.reindex(out["证件号码"].fillna("")).to_numpy(), index=out.index, dtype="datetime64[ns]")
+    out["在死亡名单"] = text_in(out["证件号码"], listed.index).astype("boolean") if deaths is not None else pd.NA
+    out["死亡日期"] = pd.Series(listed.reindex(out["证件号码"].fillna("")).to_numpy(), index=out.index, dtype="datetime64[ns]")
     out = out.reindex(columns=list(CHANGES_COLUMNS))
     template = empty_changes()
     return out.astype({c: template[c].dtype for c in template.columns}).reset_index(drop=True)
@@ -126,8 +127,8 @@ def _deaths(deaths: pd.DataFrame | None) -> pd.Series:
     if deaths is None or deaths.empty:
         return pd.Series([], dtype="datetime64[ns]", index=pd.Index([], dtype="str"))
     valid = deaths[deaths["证件有效"].fillna(False).astype(bool)] if "证件有效" in deaths.columns else deaths
-    date = valid["死亡日期"] if "死亡日期" in valid.columns else pd.Series(pd.NaT, index=valid.index)
-    series = pd.Series(pd.to_datetime(date).to_numpy(), index=valid["证件号码"].astype("str").to_numpy())
+    date = pd.to_datetime(valid["死亡日期"] if "死亡日期" in valid.columns else pd.Series(pd.NaT, index=valid.index))
+    series = pd.Series(date.to_numpy(), index=valid["证件号码"].astype("str").to_numpy())
     return series[~series.index.duplicated()]
 
 

@@ -30,7 +30,7 @@ def village_overview(changes: pd.DataFrame, old: AuditResult, new: AuditResult, 
         "上期户数": _place(old_h).value_counts(),
         "本期户数": _place(new_h).value_counts(),
     }
-    if "脱贫年度" in old.registry.households.columns:
+    if {"脱贫年度", "脱贫属性"} <= set(old_h.columns):
         planned = old_h[~old_h["脱贫属性"].isin(list(exit_statuses))
                         & old_h["脱贫年度"].notna() & (old_h["脱贫年度"] <= new.as_of.year)]
         counts["计划脱贫"] = _place(planned).value_counts()

@@ -1,0 +1,100 @@
+"""fupin-audit diff on small snapshot pairs built for one boundary each (CSV files, valid IDs)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from fupin_audit.diff import DiffResult, diff
+
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+HEADER = ("县", "乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人数", "脱贫属性", "脱贫年度",
+          "首次识别时间", "转移性收入", "人均纯收入", "年度")
+
+
+def pid(birth: str, seq: int) -> str:
+    body = f"150426{birth}{seq:03d}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, WEIGHTS, strict=True)) % 11]
+
+
+HEAD, SPOUSE, FATHER, LONE = pid("19700101", 11), pid("19720101", 22), pid("19400101", 31), pid("19350101", 41)
+
+
+def snapshot(path: Path, year: int, households: list[dict], columns: tuple[str, ...] = HEADER) -> Path:
+    """households: {hid, status, members: [(name, id, relation)], and any column's value}."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(columns)
+        for h in households:
+            for name, number, relation in h["members"]:
+                row = {"县": "翁牛特旗", "乡镇": "梧桐花镇", "行政村": "庄头营子村", "户编号": h["hid"], "姓名": name,
+                       "证件号码": number, "与户主关系": relation, "人数": len(h["members"]), "脱贫属性": h["status"],
+                       "首次识别时间": "2014-06-01", "转移性收入": 600, "人均纯收入": 3000, "年度": year}
+                row.update({k: v for k, v in h.items() if k not in ("hid", "status", "members")})
+                out.writerow([row.get(c, "") for c in columns])
+    return path
+
+
+def changes(result: DiffResult, level: str) -> set[tuple[str, str]]:
+    c = result.changes[result.changes["层级"].eq(level)]
+    keys = c["户编号"] if level == "户" else c["姓名"]
+    return set(zip(keys, c["变化类型"], strict=True))
+
+
+def diff_findings(result: DiffResult) -> pd.DataFrame:
+    f = result.findings
+    return f[f["rule_id"].str.startswith("diff_")]
+
+
+FAMILY = [("张一", HEAD, "户主"), ("李一", SPOUSE, "配偶"), ("张父", FATHER, "之父")]
+
+
+def test_a_death_after_the_newer_reference_date_is_no_death(tmp_path: Path) -> None:
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫", "members": FAMILY},
+                                                {"hid": "002", "status": "未脱贫", "members": [("孤老", LONE, "户主")]}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "未脱贫", "members": FAMILY[:2]}])
+    deaths = tmp_path / "deaths.csv"
+    deaths.write_text(f"证件号码,姓名,死亡日期\n{FATHER},张父,2021-03-01\n{LONE},孤老,2020-05-01\n", encoding="utf-8")
+    result = diff(old, new, references={"deaths": deaths})
+    assert ("张父", "迁出") in changes(result, "成员") and ("002", "自然减少") in changes(result, "户")
+    (message,) = diff_findings(result).loc[lambda f: f["rule_id"].eq("diff_member_unaccounted"), "message"]
+    assert "死亡名单记其2021-03-01死亡，晚于本期基准日" in message
+
+
+def test_a_listed_event_after_identification_is_no_wrongful_inclusion(tmp_path: Path) -> None:
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫", "members": FAMILY}])
+    new = snapshot(tmp_path / "new.csv", 2020, [
+        {"hid": "001", "status": "未脱贫", "members": FAMILY},
+        {"hid": "002", "status": "未脱贫", "members": [("王二", LONE, "户主")], "首次识别时间": "2020-03-01"},
+    ])
+    payroll = tmp_path / "payroll.csv"
+    payroll.write_text(f"证件号码,姓名,单位,入编日期\n{LONE},王二,某局,2020-09-01\n", encoding="utf-8")
+    result = diff(old, new, references={"payroll": payroll})
+    assert ("002", "新识别") in changes(result, "户")
+    assert "diff_new_household_listed" not in set(diff_findings(result)["rule_id"])
+    assert "ref_payroll" in set(result.findings["rule_id"])  # 应退未退, not 错评
+    payroll.write_text(f"证件号码,姓名,单位,入编日期\n{LONE},王二,某局,2019-09-01\n", encoding="utf-8")
+    assert "diff_new_household_listed" in set(diff_findings(diff(old, new, references={"payroll": payroll}))["rule_id"])
+
+
+def test_the_rules_files_as_of_is_the_newer_snapshots_only(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    default = (Path(__file__).resolve().parents[1] / "rules.yaml").read_text(encoding="utf-8")
+    rules.write_text("as_of: 2020-12-31\n" + default, encoding="utf-8")
+    baby = ("张小", pid("20200301", 51), "之子")
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫", "members": FAMILY}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "未脱贫", "members": [*FAMILY, baby]}])
+    result = diff(old, new, rules=rules)
+    assert (result.old.as_of, result.new.as_of) == (dt.date(2019, 12, 31), dt.date(2020, 12, 31))
+    assert ("张小", "出生") in changes(result, "成员")
+
+
+def test_an_older_snapshot_without_status_column_is_compared(tmp_path: Path) -> None:
+    columns = tuple(c for c in HEADER if c != "脱贫属性")
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "", "members": FAMILY, "脱贫年度": 2020}], columns)
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "已脱贫", "members": FAMILY, "脱贫年度": 2020}])
+    result = diff(old, new)
+    assert result.overview["本期户数"].sum() == 1
