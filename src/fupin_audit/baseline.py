@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import findings
+from .baselinefile import check_values, read_csv
 from .errors import InputError
 from .textkeys import text_in
 
@@ -19,14 +20,18 @@ CHANGE_RESOLVED = "已整改"
 
 
 def read_findings(path: Path) -> pd.DataFrame:
-    """A findings file written by ``--findings`` (.csv, .parquet or .jsonl), as a findings frame."""
+    """A findings file written by ``--findings`` (.csv, .parquet or .jsonl), as a findings frame, one
+    row per finding_id (a row repeated in the file counts once).
+
+    Raises ``InputError`` for a file that is not such a findings file, or was changed so that its
+    findings can no longer be matched (kinds translated, ids turned into numbers by Excel)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"找不到上次的问题清单 {path}：--baseline 需要此前用 --findings 写出的文件。")
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+            frame = read_csv(path)
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif suffix == ".jsonl":
@@ -46,7 +51,14 @@ def read_findings(path: Path) -> pd.DataFrame:
     for column in findings.COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
-    return findings.normalize(frame.loc[:, list(findings.COLUMNS)].fillna(""))
+    frame = frame.loc[:, list(findings.COLUMNS)].fillna("").astype("str")
+    check_values(frame, path.name)
+    frame["finding_id"] = frame["finding_id"].str.lower()
+    try:
+        frame = findings.normalize(frame)
+    except ValueError:
+        raise InputError(f"{path.name}：无法读取为问题清单。请用本版本的 --findings 重新生成上次的问题清单。") from None
+    return frame.drop_duplicates("finding_id").reset_index(drop=True)
 
 
 def compare(current: pd.DataFrame, baseline: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
