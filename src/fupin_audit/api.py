@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__, findings
-from .baseline import compare, read_findings
+from .baseline import compare, mark_unchecked, read_findings
 from .inputs import expand_paths
 from .progress import Observer, Silent
 from .reading import read_registry_files
+from .recheck import Coverage
 from .references import match_sheets, reference_paths, reference_summary
 from .references.read import PendingLists, ReferenceData
 from .registry import build_registry
@@ -51,7 +52,8 @@ def audit(
     (payroll, cadres … as declared under ``references:`` in the rules file) to files; lists with a
     default ``path`` in the rules file are read too. An unknown name raises ``UsageError``.
     ``baseline`` is an earlier findings file (.csv/.parquet/.jsonl written by ``--findings``):
-    each finding is then marked 新增 or 持续, and the earlier ones now gone are ``resolved``.
+    each finding is then marked 新增 or 持续, and the earlier ones now gone are ``resolved`` (已整改, or
+    未复核 when their check did not run this time or their file could not be read).
     """
     started = dt.datetime.now()
     ruleset = parse_rules(Path(rules) if rules is not None else None)
@@ -131,6 +133,7 @@ def run_audit(
     resolved = findings.empty()
     if earlier is not None:
         found, resolved = compare(found, earlier)
+        resolved = mark_unchecked(resolved, Coverage.of(ruleset, run.skipped, inputs))
     result = AuditResult(
         registry=registry,
         findings=found,

@@ -2,7 +2,8 @@
 
 Findings are matched by their stable ``finding_id`` (rule, household, person and, where one rule
 can say several things of the same person, the column or criterion): a finding is 新增 (new) or 持续
-(persisting); an earlier finding that no longer occurs is 已整改 (resolved).
+(persisting); an earlier finding that no longer occurs is 已整改 (resolved), or 未复核 (not re-checked)
+when its check did not run this time or its file was not read (``mark_unchecked``).
 """
 
 from __future__ import annotations
@@ -12,21 +13,32 @@ from pathlib import Path
 import pandas as pd
 
 from . import findings
+from .baselinefile import check_values, read_csv
 from .errors import InputError
+from .masking import mask_text
+from .recheck import Coverage
 from .textkeys import text_in
 
 CHANGE_RESOLVED = "已整改"
+CHANGE_UNCHECKED = "未复核"
+"""An earlier finding not found again, but not looked for either: never counted as 已整改."""
+UNCHECKED_REASON = "unchecked_reason"
+"""Column of the resolved findings beside the findings columns: why one is 未复核 ("" if 已整改)."""
 
 
 def read_findings(path: Path) -> pd.DataFrame:
-    """A findings file written by ``--findings`` (.csv, .parquet or .jsonl), as a findings frame."""
+    """A findings file written by ``--findings`` (.csv, .parquet or .jsonl), as a findings frame, one
+    row per finding_id (a row repeated in the file counts once).
+
+    Raises ``InputError`` for a file that is not such a findings file, or was changed so that its
+    findings can no longer be matched (kinds translated, ids turned into numbers by Excel)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"找不到上次的问题清单 {path}：--baseline 需要此前用 --findings 写出的文件。")
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+            frame = read_csv(path)
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif suffix == ".jsonl":
@@ -46,7 +58,14 @@ def read_findings(path: Path) -> pd.DataFrame:
     for column in findings.COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
-    return findings.normalize(frame.loc[:, list(findings.COLUMNS)].fillna(""))
+    frame = frame.loc[:, list(findings.COLUMNS)].fillna("").astype("str")
+    check_values(frame, path.name)
+    frame["finding_id"] = frame["finding_id"].str.lower()
+    try:
+        frame = findings.normalize(frame)
+    except ValueError:
+        raise InputError(f"{path.name}：无法读取为问题清单。请用本版本的 --findings 重新生成上次的问题清单。") from None
+    return frame.drop_duplicates("finding_id").reset_index(drop=True)
 
 
 def compare(current: pd.DataFrame, baseline: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -57,3 +76,34 @@ def compare(current: pd.DataFrame, baseline: pd.DataFrame) -> tuple[pd.DataFrame
     resolved = baseline[~text_in(baseline["finding_id"], current["finding_id"])].copy()
     resolved["change"] = CHANGE_RESOLVED
     return marked, resolved.reset_index(drop=True)
+
+
+def mark_unchecked(resolved: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
+    """``compare``'s resolved findings, those not re-checked this time (``coverage``) marked 未复核
+    with the reason in ``UNCHECKED_REASON``."""
+    marked = resolved.copy()
+    reasons = coverage.reasons(marked)
+    marked["change"] = marked["change"].where(reasons.eq(""), CHANGE_UNCHECKED)
+    marked[UNCHECKED_REASON] = reasons
+    return marked
+
+
+def change_counts(current: pd.DataFrame, resolved: pd.DataFrame) -> dict[str, int]:
+    """How many findings are new, persisting, resolved (已整改) and not re-checked (未复核)."""
+    changes = current["change"].value_counts()
+    gone = resolved["change"].value_counts() if "change" in resolved.columns else pd.Series(dtype="int64")
+    return {
+        "new": int(changes.get(findings.CHANGE_NEW, 0)),
+        "persisting": int(changes.get(findings.CHANGE_PERSISTING, 0)),
+        "resolved": int(gone.get(CHANGE_RESOLVED, 0)),
+        "unchecked": int(gone.get(CHANGE_UNCHECKED, 0)),
+    }
+
+
+def unchecked_reasons(resolved: pd.DataFrame, mask_ids: bool = False) -> pd.Series:
+    """The ``UNCHECKED_REASON`` of each resolved finding ("" where there is none), an ID in a file
+    name masked with ``mask_ids``."""
+    if UNCHECKED_REASON not in resolved.columns:
+        return pd.Series("", index=resolved.index, dtype="str")
+    reasons = resolved[UNCHECKED_REASON].astype("str")
+    return mask_text(reasons).astype("str") if mask_ids else reasons

@@ -64,7 +64,9 @@ class AuditResult:
     baseline_path: Path | None = None
     """The earlier findings file compared with (``--baseline``), if any."""
     resolved: pd.DataFrame = field(default_factory=pd.DataFrame)
-    """Findings of the baseline that no longer occur (已整改), findings columns."""
+    """Findings of the baseline that no longer occur, findings columns and ``unchecked_reason``:
+    ``change`` 已整改, or 未复核 when their check did not run this time or their file was not read
+    (``unchecked_reason`` says why; empty for 已整改)."""
     started: dt.datetime = field(default_factory=dt.datetime.now)
     version: str = ""
 

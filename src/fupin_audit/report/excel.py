@@ -1,8 +1,9 @@
 """The Excel report (DESIGN.md "The Excel report"), written with xlsxwriter in constant_memory mode.
 
 Sheets, in order: 概览, 问题清单 (split into 问题清单(2) … past Excel's row limit), one sheet per kind
-that occurs (named by its Chinese title; 数据错误 always), 未执行规则, 规则说明, 审计信息, then one
-sheet per reference list matched. The file is written beside the target and renamed over it.
+that occurs (named by its Chinese title; 数据错误 always), with --baseline 已整改 and (when any) 未复核,
+未执行规则, 规则说明, 审计信息, then one sheet per reference list matched. The file is written
+beside the target and renamed over it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from xlsxwriter.workbook import Workbook
 
 from .. import __version__
 from ..atomic import atomic_write
+from ..baseline import CHANGE_RESOLVED, CHANGE_UNCHECKED, unchecked_reasons
 from ..errors import UsageError
 from ..findings import CHINESE_HEADERS, COLUMNS
 from ..findings import empty as empty_findings
@@ -37,7 +39,7 @@ WORKBOOK_OPTIONS = {
 }
 
 OVERVIEW, SKIPPED, RULES, AUDIT_INFO, ALL_FINDINGS = "概览", "未执行规则", "规则说明", "审计信息", "问题清单"
-RESOLVED = "已整改"
+RESOLVED, UNCHECKED = CHANGE_RESOLVED, CHANGE_UNCHECKED
 DATA_ERROR = "data_error"
 
 RULE_HEADERS = {
@@ -100,7 +102,10 @@ def write_report(
             for sheet in sheets:
                 write_list(workbook, sheet.name, headers, cells.rows(sheet.rows), widths, styles)
             if result.baseline_path is not None:
-                _write_frame(workbook, sheet_name(RESOLVED, taken), _resolved_frame(result, mask_ids), styles)
+                _write_frame(workbook, sheet_name(RESOLVED, taken), _resolved_frame(result, mask_ids, RESOLVED), styles)
+                unchecked = _resolved_frame(result, mask_ids, UNCHECKED)
+                if len(unchecked):
+                    _write_frame(workbook, sheet_name(UNCHECKED, taken), unchecked, styles)
             _write_frame(workbook, SKIPPED, _skipped_frame(result), styles)
             _write_frame(workbook, RULES, _rules_frame(result.rules_table), styles)
             _write_frame(workbook, AUDIT_INFO, _audit_info_frame(result, mask_ids, older), styles)
@@ -154,11 +159,18 @@ def _write_frame(workbook: Workbook, name: str, frame: pd.DataFrame, styles: Sty
     write_list(workbook, name, headers, prepare(columns), fitted_widths(headers, columns), styles)
 
 
-def _resolved_frame(result: AuditResult, mask_ids: bool) -> pd.DataFrame:
-    """已整改: the baseline's findings that no longer occur, with the findings' Chinese headers."""
+def _resolved_frame(result: AuditResult, mask_ids: bool, change: str) -> pd.DataFrame:
+    """The baseline's findings that no longer occur whose ``change`` is ``change``, with the findings'
+    Chinese headers: 已整改, or 未复核 with a last column saying why they were not re-checked.
+
+    Two sheets, not one with its 变化 column: a sheet named 已整改 is what staff file as put right,
+    and must hold nothing that was not checked again."""
     resolved = result.resolved if len(result.resolved.columns) else empty_findings()
-    shown = display_findings(mask_findings(resolved) if mask_ids else resolved)
-    return shown.rename(columns=CHINESE_HEADERS)
+    chosen = resolved[resolved["change"].eq(change).to_numpy()]
+    shown = display_findings(mask_findings(chosen) if mask_ids else chosen).rename(columns=CHINESE_HEADERS)
+    if change == UNCHECKED:
+        shown["未复核原因"] = unchecked_reasons(chosen, mask_ids).to_numpy()
+    return shown
 
 
 def _rules_frame(rules: pd.DataFrame) -> pd.DataFrame:

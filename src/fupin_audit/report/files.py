@@ -44,13 +44,24 @@ def check_findings_path(path: Path) -> None:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def formula_risky(values: pd.Series) -> pd.Series:
+    """Which text values the CSV writer prefixes with ``'``: those Excel would run as a formula when it
+    opens the CSV (a name such as ``=HYPERLINK(...)``), and those that already start with ``'`` and
+    such a value, so that removing one ``'`` on reading (baselinefile.unguard) gives every value back."""
+    risky = values.str.startswith(FORMULA_START)
+    quoted = values.str.startswith("'")
+    if quoted.any():
+        risky = risky | (quoted & formula_risky(values.str[1:]))
+    return risky
+
+
 def _formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix ``'`` to cells Excel would run as a formula when it opens the CSV (a name such as
-    ``=HYPERLINK(...)``): cells from the data are never formulas, in any output."""
+    """``frame`` with ``'`` before the ``formula_risky`` cells: cells from the data are never formulas,
+    in any output."""
     safe = frame.copy()
     for column in safe.columns:
         values = safe[column].astype("str")
-        risky = values.str.startswith(FORMULA_START)
+        risky = formula_risky(values)
         if risky.any():
             safe[column] = values.where(~risky, "'" + values)
     return safe

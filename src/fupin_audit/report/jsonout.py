@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, TextIO
 
 from .. import __version__
-from ..findings import CHANGE_NEW, CHANGE_PERSISTING
+from ..baseline import UNCHECKED_REASON, change_counts, unchecked_reasons
 from ..masking import mask_findings, mask_in, shown_path
 from ..result import AuditResult, InputFile
 from .records import finding_records
@@ -45,19 +45,18 @@ def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any
 
 
 def _baseline(result: AuditResult, mask_ids: bool) -> dict[str, Any]:
-    """With --baseline: the file compared with, the counts of new/persisting/resolved, the resolved."""
+    """With --baseline: the file compared with, the counts of new/persisting/resolved (已整改)/unchecked
+    (未复核), and the earlier findings gone, each with its ``change`` and ``unchecked_reason``."""
     if result.baseline_path is None:
         return {}
     resolved = mask_findings(result.resolved) if mask_ids else result.resolved
-    changes = result.findings["change"].value_counts()
+    reasons = unchecked_reasons(result.resolved, mask_ids).tolist()
     return {
-        "baseline": {
-            "path": shown_path(result.baseline_path, mask_ids),
-            "new": int(changes.get(CHANGE_NEW, 0)),
-            "persisting": int(changes.get(CHANGE_PERSISTING, 0)),
-            "resolved": len(resolved),
-        },
-        "resolved": finding_records(resolved),
+        "baseline": {"path": shown_path(result.baseline_path, mask_ids), **change_counts(result.findings, resolved)},
+        "resolved": [
+            {**record, UNCHECKED_REASON: reason}
+            for record, reason in zip(finding_records(resolved), reasons, strict=True)
+        ],
     }
 
 

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..findings import CHANGE_NEW, CHANGE_PERSISTING
+from ..baseline import change_counts
 from ..kinds import SEVERITIES, SEVERITY_TITLES
 from ..masking import shown_path
 from ..result import AuditResult
@@ -31,11 +31,13 @@ def render_summary(
     console.print(Text(f"基准日期：{result.as_of.isoformat()}（来源：{result.as_of_source}）"))
     console.print(_inputs_table(result, mask_ids))
     if result.baseline_path is not None:
-        changes = result.findings["change"].value_counts()
+        counts = change_counts(result.findings, result.resolved)
+        unchecked = counts["unchecked"]
         console.print(
             Text(
-                f"与上次问题清单（{shown_path(result.baseline_path, mask_ids)}）相比：新增 {changes.get(CHANGE_NEW, 0):,} 条，"
-                f"持续 {changes.get(CHANGE_PERSISTING, 0):,} 条，已整改 {len(result.resolved):,} 条"
+                f"与上次问题清单（{shown_path(result.baseline_path, mask_ids)}）相比：新增 {counts['new']:,} 条，"
+                f"持续 {counts['persisting']:,} 条，已整改 {counts['resolved']:,} 条"
+                + (f"，未复核 {unchecked:,} 条（本次未执行其规则或未能读取其文件，不算已整改）" if unchecked else "")
             )
         )
     findings = result.findings
