@@ -65,6 +65,8 @@ class AuditResult:
     """The earlier findings file compared with (``--baseline``), if any."""
     resolved: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Findings of the baseline that no longer occur (已整改), findings columns."""
+    resolved_keyed: bool = False
+    """The baseline was written with ``--mask-ids``: ``resolved`` ids are keyed ids (idkey.py) already."""
     started: dt.datetime = field(default_factory=dt.datetime.now)
     version: str = ""
 

@@ -157,7 +157,7 @@ def _write_frame(workbook: Workbook, name: str, frame: pd.DataFrame, styles: Sty
 def _resolved_frame(result: AuditResult, mask_ids: bool) -> pd.DataFrame:
     """已整改: the baseline's findings that no longer occur, with the findings' Chinese headers."""
     resolved = result.resolved if len(result.resolved.columns) else empty_findings()
-    shown = display_findings(mask_findings(resolved) if mask_ids else resolved)
+    shown = display_findings(mask_findings(resolved, ids_keyed=result.resolved_keyed) if mask_ids else resolved)
     return shown.rename(columns=CHINESE_HEADERS)
 
 

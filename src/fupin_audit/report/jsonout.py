@@ -48,7 +48,7 @@ def _baseline(result: AuditResult, mask_ids: bool) -> dict[str, Any]:
     """With --baseline: the file compared with, the counts of new/persisting/resolved, the resolved."""
     if result.baseline_path is None:
         return {}
-    resolved = mask_findings(result.resolved) if mask_ids else result.resolved
+    resolved = mask_findings(result.resolved, ids_keyed=result.resolved_keyed) if mask_ids else result.resolved
     changes = result.findings["change"].value_counts()
     return {
         "baseline": {
