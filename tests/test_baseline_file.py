@@ -97,5 +97,5 @@ def test_repeated_rows_count_once(found: pd.DataFrame, tmp_path: Path) -> None:
     write_findings(pd.concat([found, found.iloc[:3]], ignore_index=True), path)
     back = read_findings(path)
     assert len(back) == len(found) and not back["finding_id"].duplicated().any()
-    _, resolved = compare(found.iloc[1:], back)
+    _, resolved, _ = compare(found.iloc[1:], back)
     assert list(resolved["finding_id"]) == [found["finding_id"].iloc[0]]

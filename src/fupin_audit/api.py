@@ -130,9 +130,9 @@ def run_audit(
         table = beside.submit(rules_table, ruleset)
         run = run_rules(ruleset, registry, reference_date, {name: data.frame for name, data in lists.items()})
     found = findings.combine([registry.problems, checking.result(), run.findings])
-    resolved = findings.empty()
+    resolved, resolved_keyed = findings.empty(), False
     if earlier is not None:
-        found, resolved = compare(found, earlier)
+        found, resolved, resolved_keyed = compare(found, earlier)
         resolved = mark_unchecked(resolved, Coverage.of(ruleset, run.skipped, inputs))
     result = AuditResult(
         registry=registry,
@@ -150,6 +150,7 @@ def run_audit(
         reference_files=tuple(list_paths.values()),
         baseline_path=Path(baseline) if baseline is not None else None,
         resolved=resolved,
+        resolved_keyed=resolved_keyed,
         started=started,
         version=__version__,
     )

@@ -3,18 +3,22 @@
 Findings are matched by their stable ``finding_id`` (rule, household, person and, where one rule
 can say several things of the same person, the column or criterion): a finding is 新增 (new) or 持续
 (persisting); an earlier finding that no longer occurs is 已整改 (resolved), or 未复核 (not re-checked)
-when its check did not run this time or its file was not read (``mark_unchecked``).
+when its check did not run this time or its file was not read (``mark_unchecked``). A file written
+with ``--mask-ids`` holds keyed ids (idkey.py): when no earlier id equals a plain id, the earlier ids
+are matched against the current findings' keyed ids.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
 from . import findings
 from .baselinefile import check_values, read_csv
 from .errors import InputError
+from .idkey import existing_key, keyed_ids
 from .masking import mask_text
 from .recheck import Coverage
 from .textkeys import text_in
@@ -68,14 +72,38 @@ def read_findings(path: Path) -> pd.DataFrame:
     return frame.drop_duplicates("finding_id").reset_index(drop=True)
 
 
-def compare(current: pd.DataFrame, baseline: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``current`` with ``change`` set to 新增 or 持续, and the baseline findings that are gone (已整改)."""
+class Comparison(NamedTuple):
+    findings: pd.DataFrame
+    """The current findings, ``change`` set to 新增 or 持续."""
+    resolved: pd.DataFrame
+    """The earlier findings that are gone, ``change`` 已整改."""
+    resolved_keyed: bool
+    """Whether the earlier file was written with ``--mask-ids``: its ids are keyed already."""
+
+
+def compare(current: pd.DataFrame, baseline: pd.DataFrame) -> Comparison:
+    """``current`` with ``change`` set to 新增 or 持续, and the baseline findings that are gone (已整改).
+
+    A findings file holds plain ids or (written with ``--mask-ids``) keyed ids, never both: the keyed
+    ids of the current findings are computed only when no earlier id is a plain one."""
+    earlier = baseline["finding_id"]
+    ids = current["finding_id"]
+    matched = text_in(earlier, ids)
+    keyed_file = False
+    if len(current) and len(earlier) and not matched.any():
+        key = existing_key()  # no key yet: no file was written masked with this user's key
+        if key is not None:
+            ids = pd.Series(keyed_ids(ids.astype("str"), key), index=current.index, dtype="str")
+            matched = text_in(earlier, ids)
+            keyed_file = bool(matched.any())
     marked = current.copy()
-    persisting = text_in(marked["finding_id"], baseline["finding_id"])
+    persisting = text_in(ids, earlier)
     marked["change"] = persisting.map({True: findings.CHANGE_PERSISTING, False: findings.CHANGE_NEW}).astype("str")
-    resolved = baseline[~text_in(baseline["finding_id"], current["finding_id"])].copy()
+    resolved = baseline[~matched].copy()
     resolved["change"] = CHANGE_RESOLVED
-    return marked, resolved.reset_index(drop=True)
+    if not keyed_file and not matched.any():  # nothing persists: a masked file shows masked ID numbers
+        keyed_file = bool(baseline["person_id"].astype("str").str.contains("*", regex=False).any())
+    return Comparison(marked, resolved.reset_index(drop=True), keyed_file)
 
 
 def mark_unchecked(resolved: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:

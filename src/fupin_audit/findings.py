@@ -52,6 +52,12 @@ DISCRIMINATOR_KEYS: tuple[str, ...] = ("column", "列", "标准")
 (the column of a vocabulary or unreadable value, the criterion that cannot be judged). Never values
 or cell addresses, which change when the data or the row order changes."""
 
+PERSON_NAME = "姓名"
+"""Evidence key of a finding about one member who has no ID number: the member's name, which stands
+for the person in the finding's id where the ID number would (``finding_ids``). Only producers that
+know a finding is about a member add it (``with_person_names``): a household's finding, which carries
+the head's name, has none, and its id does not depend on a name."""
+
 SEVERITY_ORDER: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 
 
@@ -111,39 +117,68 @@ def normalize(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_MAYBE_DISCRIMINATOR = "|".join(re.escape(t) for t in ("\\u", *(json.dumps(k, ensure_ascii=False) for k in DISCRIMINATOR_KEYS)))
-"""A ``\\u`` escape or a discriminator key as JSON text (one scan of the evidence, not one per key)."""
-
-
-def _discriminator(evidence: str) -> str:
-    try:
-        values = json.loads(evidence) if evidence else {}
-    except ValueError:
-        return ""
-    if not isinstance(values, dict):
-        return ""
-    return "|".join(str(values[k]) for k in DISCRIMINATOR_KEYS if k in values)
-
-
-def _discriminators(evidence: pd.Series) -> pd.Series:
-    """``_discriminator`` of each evidence text, parsing only the texts that can hold one of the
-    keys: those containing a key as JSON text, or a ``\\u`` escape (which could spell one)."""
-    out = pd.Series("", index=evidence.index, dtype="str")
-    maybe = evidence.str.contains(_MAYBE_DISCRIMINATOR, regex=True)
-    if maybe.any():
-        out[maybe] = evidence[maybe].map(_discriminator).astype("str")
+def with_person_names(frame: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """``frame``, findings each about one member, with ``PERSON_NAME`` (the member's name, ``names`` on
+    the frame's index) added to the evidence of those whose person_id is empty."""
+    person = frame["person_id"]
+    idless = (person.isna() | person.astype("str").eq("")) & names.notna() & names.astype("str").ne("")
+    if not idless.any():
+        return frame
+    out = frame.copy()
+    out.loc[idless, "evidence"] = [
+        evidence_json({**_evidence_object(e), PERSON_NAME: str(n)})
+        for e, n in zip(out.loc[idless, "evidence"], names[idless], strict=True)
+    ]
     return out
 
 
+def _evidence_object(evidence: object) -> dict[str, Any]:
+    if not isinstance(evidence, str) or not evidence:
+        return {}
+    try:
+        values = json.loads(evidence)
+    except ValueError:
+        return {}
+    return values if isinstance(values, dict) else {}
+
+
+_MAYBE_KEY = "|".join(
+    re.escape(t) for t in ("\\u", *(json.dumps(k, ensure_ascii=False) for k in (*DISCRIMINATOR_KEYS, PERSON_NAME)))
+)
+"""A ``\\u`` escape, a discriminator key or ``PERSON_NAME`` as JSON text (one scan of the evidence)."""
+
+
+def _key_parts(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The person and the discriminator in each finding's id. The person is the person_id; without
+    one, ``姓名:`` and the member's name when the evidence names one (``PERSON_NAME``), else empty (a
+    household's finding). The discriminator is ``DISCRIMINATOR_KEYS`` of the evidence. Only the
+    evidence texts that can hold one of the keys are parsed: those containing a key as JSON text, or
+    a ``\\u`` escape (which could spell one)."""
+    persons = frame["person_id"].astype("str")
+    discriminators = pd.Series("", index=frame.index, dtype="str")
+    evidence = frame["evidence"].astype("str")
+    maybe = evidence.str.contains(_MAYBE_KEY, regex=True)
+    if maybe.any():
+        objects = evidence[maybe].map(_evidence_object)
+        discriminators[maybe] = objects.map(lambda v: "|".join(str(v[k]) for k in DISCRIMINATOR_KEYS if k in v)).astype("str")
+        names = objects.map(lambda v: v.get(PERSON_NAME))
+        named = names.map(lambda n: isinstance(n, str) and n != "").astype(bool) & persons[maybe].eq("")
+        if named.any():
+            persons = persons.copy()
+            persons.loc[named[named].index] = ("姓名:" + names[named].astype("str")).to_numpy()
+    return persons, discriminators
+
+
 def finding_ids(frame: pd.DataFrame) -> pd.Series:
-    """Stable ids: the first 16 hex digits of SHA-256 over rule_id, household_id, person_id and a
-    discriminator (``DISCRIMINATOR_KEYS`` of the evidence). The same finding gets the same id in every
+    """Stable ids: the first 16 hex digits of SHA-256 over rule_id, household_id, the person (person_id;
+    for a member without one, the name in the evidence: ``_key_parts``) and a discriminator
+    (``DISCRIMINATOR_KEYS`` of the evidence). The same finding gets the same id in every
     run, whatever the row order; findings that would still share an id are numbered in message order
     (then evidence and source: never by the order the rows came in)."""
+    persons, discriminators = _key_parts(frame)
     keys = (
         frame["rule_id"].astype("str") + "\x1f" + frame["household_id"].astype("str") + "\x1f"
-        + frame["person_id"].astype("str") + "\x1f"
-        + _discriminators(frame["evidence"].astype("str"))
+        + persons + "\x1f" + discriminators
     )
     shared = keys.duplicated(keep=False).to_numpy()  # only these need numbering (usually few)
     order = pd.DataFrame(
@@ -263,4 +298,6 @@ def from_rows(
             "source": sources(rows),
         }
     )
+    if person_id is not None:  # about the members of ``rows``: one without an ID is known by name
+        frame = with_person_names(frame, frame["name"])
     return normalize(frame)

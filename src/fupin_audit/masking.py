@@ -3,7 +3,8 @@
 ``mask_id`` masks one value; ``mask_series`` does the same over a column without a Python loop for
 the usual 18- and 15-character values; ``mask_text`` masks every ID-looking run of digits inside free
 text (messages, evidence JSON, file names). ``mask_findings`` and ``mask_frame`` apply them to the
-findings table and to other frames (reference-list matches).
+findings table and to other frames (reference-list matches); ``mask_findings`` also replaces each
+``finding_id`` by its keyed id (idkey.py), which the masked ID cannot be recovered from.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import re
 
 import pandas as pd
+
+from .idkey import id_key, keyed_ids
 
 ID18 = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
 ID15 = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{5}([0-9]{4})(?![0-9])")
@@ -75,11 +78,14 @@ def shown_path(path: object, mask_ids: bool) -> str:
     return mask_in(str(path)) if mask_ids else str(path)
 
 
-def mask_findings(findings: pd.DataFrame) -> pd.DataFrame:
+def mask_findings(findings: pd.DataFrame, *, ids_keyed: bool = False) -> pd.DataFrame:
     """A copy of a findings table with person_id masked and IDs inside free text masked too: every
     ID-looking number, and the values a finding itself names as an ID (``_named_ids``) however they
-    are written."""
+    are written. Each finding_id becomes its keyed id (the plain id hashes the whole ID number),
+    unless ``ids_keyed``: findings read from a masked findings file, whose ids are keyed already."""
     out = findings.copy()
+    if len(out) and not ids_keyed:
+        out["finding_id"] = pd.Series(keyed_ids(out["finding_id"].astype("str"), id_key()), index=out.index, dtype="str")
     named = _named_ids(findings)
     out["person_id"] = mask_series(out["person_id"]).fillna("")
     for column in _TEXT_COLUMNS:

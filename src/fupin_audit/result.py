@@ -67,6 +67,8 @@ class AuditResult:
     """Findings of the baseline that no longer occur, findings columns and ``unchecked_reason``:
     ``change`` 已整改, or 未复核 when their check did not run this time or their file was not read
     (``unchecked_reason`` says why; empty for 已整改)."""
+    resolved_keyed: bool = False
+    """The baseline was written with ``--mask-ids``: ``resolved`` ids are keyed ids (idkey.py) already."""
     started: dt.datetime = field(default_factory=dt.datetime.now)
     version: str = ""
 

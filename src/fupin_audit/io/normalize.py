@@ -157,7 +157,8 @@ def _problems(raw: RawTable, frame: pd.DataFrame, bad_columns: list[tuple[int, F
     """One ``unreadable_value`` finding per bad cell.
 
     Built column-wise: a column of 500k unreadable dates must not cost a Python dict per cell.
-    The evidence text is exactly ``findings.evidence_json({"cell", "column", "header", "value"})``.
+    The evidence text is exactly ``findings.evidence_json({"cell", "column", "header", "value"})``, and
+    on a member's row without an ID number also the member's name (``findings.with_person_names``).
     """
     name_column = "姓名" if "姓名" in frame.columns else "户主姓名"
     where = findings.source_text(raw.path.name, raw.sheet, None)
@@ -187,6 +188,8 @@ def _problems(raw: RawTable, frame: pd.DataFrame, bad_columns: list[tuple[int, F
             ],
             "source": [f"{where}:{row}" for row in sheet_rows],
         }))
+        if name_column == "姓名":  # a member's row: about that member
+            parts[-1] = findings.with_person_names(parts[-1], parts[-1]["name"])
     if not parts:
         return findings.empty()
     return findings.normalize(pd.concat(parts, ignore_index=True))

@@ -167,7 +167,7 @@ def _resolved_frame(result: AuditResult, mask_ids: bool, change: str) -> pd.Data
     and must hold nothing that was not checked again."""
     resolved = result.resolved if len(result.resolved.columns) else empty_findings()
     chosen = resolved[resolved["change"].eq(change).to_numpy()]
-    shown = display_findings(mask_findings(chosen) if mask_ids else chosen).rename(columns=CHINESE_HEADERS)
+    shown = display_findings(mask_findings(chosen, ids_keyed=result.resolved_keyed) if mask_ids else chosen).rename(columns=CHINESE_HEADERS)
     if change == UNCHECKED:
         shown["未复核原因"] = unchecked_reasons(chosen, mask_ids).to_numpy()
     return shown

@@ -49,7 +49,7 @@ def _baseline(result: AuditResult, mask_ids: bool) -> dict[str, Any]:
     (未复核), and the earlier findings gone, each with its ``change`` and ``unchecked_reason``."""
     if result.baseline_path is None:
         return {}
-    resolved = mask_findings(result.resolved) if mask_ids else result.resolved
+    resolved = mask_findings(result.resolved, ids_keyed=result.resolved_keyed) if mask_ids else result.resolved
     reasons = unchecked_reasons(result.resolved, mask_ids).tolist()
     return {
         "baseline": {"path": shown_path(result.baseline_path, mask_ids), **change_counts(result.findings, resolved)},

@@ -20,7 +20,7 @@ from ..result import SkippedRule
 from .check import select_problem
 from .model import Rule, RuleSet
 from .params import report_parameters
-from .render import KIND_COLUMN, LOCATOR_TABLES, findings_sql
+from .render import KIND_COLUMN, LOCATOR_TABLES, MEMBER_NAME_COLUMN, findings_sql
 from .sandbox import Session, open_session, strip_sql
 
 RULE_THREADS = min(2, os.cpu_count() or 1)
@@ -86,6 +86,8 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
         raise duckdb.BinderException(f"消息模板中的 {'、'.join(absent)} 不是 SQL 结果的列")
     table = con.sql(findings_sql(sql, rule.message, types)).to_arrow_table()
     frame = table.to_pandas()
+    if MEMBER_NAME_COLUMN in frame.columns:
+        frame = findings.with_person_names(frame, frame.pop(MEMBER_NAME_COLUMN))
     frame["rule_id"] = rule.id
     frame["kind"] = frame.pop(KIND_COLUMN).fillna(rule.kind) if KIND_COLUMN in frame.columns else rule.kind
     unknown = sorted(set(frame["kind"].unique()) - set(KIND_CODES))

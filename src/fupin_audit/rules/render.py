@@ -17,6 +17,10 @@ from .params import quote_identifier, quote_text
 LOCATOR_COLUMNS = ("户编号", "证件号码", "姓名")
 KIND_COLUMN = "_kind"
 """Optional result column: the finding's kind for that row (NULL: the rule's ``kind``)."""
+MEMBER_NAME_COLUMN = "_member_name"
+"""Added to a member rule's findings: the name of the member row located for the finding (NULL
+when the row names no member, as a rule's household rows beside its member rows). A member found
+without an ID number is known by this name in the finding's id (findings.with_person_names)."""
 NULL_TEXT = "空"
 
 
@@ -118,6 +122,8 @@ def findings_sql(rule_sql: str, message: str, types: dict[str, str]) -> str:
     source = f"coalesce(CASE WHEN m._member IS NOT NULL THEN {source_sql('m')} END, {source_sql('h')})" if member else source_sql("h")
     place = (lambda c: f"coalesce(m.{c}, h.{c})") if member else (lambda c: f"h.{c}")
     kind = f", CAST(r.{KIND_COLUMN} AS VARCHAR) AS {KIND_COLUMN}" if KIND_COLUMN in types else ""
+    if member:
+        kind += f", CASE WHEN m._member IS NOT NULL THEN m.姓名 END AS {MEMBER_NAME_COLUMN}"
     return f"""
         WITH r AS MATERIALIZED ({rule_sql})
         SELECT {place('县')} AS county, {place('乡镇')} AS township, {place('行政村')} AS village,
