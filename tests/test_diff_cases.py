@@ -98,3 +98,32 @@ def test_an_older_snapshot_without_status_column_is_compared(tmp_path: Path) -> 
     new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "已脱贫", "members": FAMILY, "脱贫年度": 2020}])
     result = diff(old, new)
     assert result.overview["本期户数"].sum() == 1
+
+
+def _unaccounted(result: DiffResult) -> pd.DataFrame:
+    f = diff_findings(result)
+    return f[f["rule_id"].eq("diff_member_unaccounted")]
+
+
+def test_a_member_whose_id_is_valid_in_one_snapshot_only_is_matched_by_name(tmp_path: Path) -> None:
+    wrong_check = HEAD[:-1] + ("0" if HEAD[-1] != "0" else "1")  # corrected between the exports
+    lost_digits = SPOUSE[:15] + "000"  # Excel lost the last digits in the newer export
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫",
+                                                 "members": [("张一", wrong_check, "户主"), FAMILY[1], FAMILY[2]]}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "未脱贫",
+                                                 "members": [FAMILY[0], ("李一", lost_digits, "配偶"), FAMILY[2]]}])
+    result = diff(old, new)
+    assert changes(result, "成员") == set() and _unaccounted(result).empty
+    without_ids = snapshot(tmp_path / "no_id.csv", 2019, [{"hid": "001", "status": "未脱贫", "members": FAMILY}],
+                           tuple(c for c in HEADER if c != "证件号码"))
+    result = diff(without_ids, snapshot(tmp_path / "new2.csv", 2020, [{"hid": "001", "status": "未脱贫", "members": FAMILY}]))
+    assert changes(result, "成员") == set() and _unaccounted(result).empty
+
+
+def test_a_name_twice_on_one_side_is_not_matched_by_name(tmp_path: Path) -> None:
+    twins = [("张二", pid("20000101", 61), "之子"), ("张二", pid("20000101", 73), "之子")]
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫",
+                                                 "members": [FAMILY[0], ("张二", "150426200001", "之子")]}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "未脱贫", "members": [FAMILY[0], *twins]}])
+    c = diff(old, new).changes
+    assert sorted(c.loc[c["层级"].eq("成员"), "变化类型"]) == ["迁入", "迁入", "迁出"]

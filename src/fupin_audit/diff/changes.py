@@ -4,8 +4,9 @@ Household rows (层级 户): 新识别, 脱贫, 返贫, 清退, 自然减少 (ev
 status says so), 状态未变 — one per household of either snapshot. Member rows (层级 成员), for
 households in both snapshots: added 出生 (born after the older reference date), 婚入 (配偶, 之儿媳,
 之女婿), 迁入 (anyone else; 相关户编号 when the person was in another older household); removed 死亡
-(in the deaths list), 分户 (now in another household; 相关户编号 names it), 迁出 (neither). For a
-household that left, a row per member who died or is now in another household.
+(in the deaths list), 分户 (now in another household; 相关户编号 names it), 迁出 (neither); a 迁出 and an
+arrival from no other household of the same name are the same person (no change). For a household that
+left, a row per member who died or is now in another household.
 """
 
 from __future__ import annotations
@@ -182,6 +183,7 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
                          added["与户主关系"].isin(list(MARRIAGE_RELATIONS))], ["迁入", "出生", "婚入"], "迁入"),
         相关户编号=came_from,
     )
+    removed, added = _paired_by_name(removed, added)
 
     # households that left: members who died or are now elsewhere
     gone = rows.loc[rows["匹配方式"].isna() & rows["原户编号"].notna() & ~text_in(rows["原户编号"], pairs["原户编号"]),
@@ -206,6 +208,19 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
     out.loc[out["变化类型"].eq("迁入") & out["相关户编号"].notna(), "说明"] = "原在户" + out["相关户编号"]
     out.loc[out["变化类型"].eq("出生"), "说明"] = "出生日期晚于上期基准日"
     return out
+
+
+def _paired_by_name(removed: pd.DataFrame, added: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``removed`` and ``added`` without the people who are the same person by name: within a household
+    pair, a 迁出 and an arrival from no other household of one name, the name once on each side (an ID
+    valid in one snapshot only: corrected, digits lost, or no ID column). Neither is a change."""
+    keys = ["原户编号", "户编号", "姓名"]
+    gone = removed[removed["变化类型"].eq("迁出") & removed["姓名"].notna()]
+    came = added[added["相关户编号"].isna() & added["姓名"].notna()]
+    gone = gone[~gone.duplicated(keys, keep=False)]
+    came = came[~came.duplicated(keys, keep=False)]
+    same = gone.reset_index(names="_old").merge(came.reset_index(names="_new"), on=keys)
+    return removed.drop(index=pd.Index(same["_old"])), added.drop(index=pd.Index(same["_new"]))
 
 
 def _in_households(people: pd.DataFrame, pairs: pd.DataFrame, own: str, other: str) -> pd.DataFrame:

@@ -15,7 +15,8 @@ PAIR_COLUMNS = ("原户编号", "户编号", "匹配方式")
 
 
 def person_key(members: pd.DataFrame) -> pd.Series:
-    """The normalized ID where valid, else NA (such a person is matched within its household by name)."""
+    """The normalized ID where valid, else NA (such a person is matched within its household by name:
+    diff.changes pairs the members of a household pair left over on both sides by name)."""
     if "证件有效" not in members.columns:
         return pd.Series(pd.NA, index=members.index, dtype="str")
     valid = members["证件有效"].fillna(False).astype(bool)
