@@ -127,3 +127,21 @@ def test_a_name_twice_on_one_side_is_not_matched_by_name(tmp_path: Path) -> None
     new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "未脱贫", "members": [FAMILY[0], *twins]}])
     c = diff(old, new).changes
     assert sorted(c.loc[c["层级"].eq("成员"), "变化类型"]) == ["迁入", "迁入", "迁出"]
+
+
+def test_back_from_removal_is_newly_identified_and_an_unclassified_status_cannot_be_judged(tmp_path: Path) -> None:
+    statuses = [("清退", "已脱贫"), ("清退", "未脱贫"), ("未脱贫", ""), ("否", "已脱贫"), ("已脱贫", "稳定脱贫"), ("否", "否")]
+    people = [pid(f"19{50 + k}0101", 80 + k) for k in range(len(statuses))]
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": f"00{k}", "status": o, "members": [(f"户主{k}", people[k], "户主")]}
+                                                for k, (o, _) in enumerate(statuses)])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": f"00{k}", "status": n, "members": [(f"户主{k}", people[k], "户主")],
+                                                 "人均纯收入": 5000} for k, (_, n) in enumerate(statuses)])
+    result = diff(old, new)
+    assert changes(result, "户") == {("000", "新识别"), ("001", "新识别"), ("002", "状态不明"), ("003", "状态不明"),
+                                    ("004", "状态未变"), ("005", "状态未变")}
+    f = diff_findings(result)
+    judged = dict(zip(f.loc[f["rule_id"].eq("diff_cannot_judge"), "household_id"],
+                      f.loc[f["rule_id"].eq("diff_cannot_judge"), "message"], strict=True))
+    assert set(judged) == {"002", "003"}
+    assert judged["003"].startswith("上期“否”，本期“已脱贫”") and "上期脱贫属性“否”" in judged["003"]
+    assert judged["002"].startswith("上期“未脱贫”，本期为空") and "本期脱贫属性为空" in judged["002"]

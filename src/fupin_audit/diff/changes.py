@@ -1,12 +1,13 @@
 """Classify every change between two snapshots (one row per change, rules/difftables.CHANGES_COLUMNS).
 
-Household rows (层级 户): 新识别, 脱贫, 返贫, 清退, 自然减少 (every member in the deaths list, or the
-status says so), 状态未变 — one per household of either snapshot. Member rows (层级 成员), for
-households in both snapshots: added 出生 (born after the older reference date), 婚入 (配偶, 之儿媳,
-之女婿), 迁入 (anyone else; 相关户编号 when the person was in another older household); removed 死亡
-(in the deaths list), 分户 (now in another household; 相关户编号 names it), 迁出 (neither); a 迁出 and an
-arrival from no other household of the same name are the same person (no change). For a household that
-left, a row per member who died or is now in another household.
+Household rows (层级 户): 新识别 (also back from 清退/自然减少/识别错误), 脱贫, 返贫, 清退, 自然减少
+(every member in the deaths list, or the status says so), 状态不明 (脱贫属性 blank or unknown on a side,
+and the two values differ; 说明 says which), 状态未变 — one per household of either snapshot. Member
+rows (层级 成员), for households in both snapshots: added 出生 (born after the older reference date), 婚入
+(配偶, 之儿媳, 之女婿), 迁入 (anyone else; 相关户编号 when the person was in another older household);
+removed 死亡 (in the deaths list), 分户 (now in another household; 相关户编号 names it), 迁出 (neither); a
+迁出 and an arrival from no other household of the same name are the same person (no change). For a
+household that left, a row per member who died or is now in another household.
 """
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ def _status_class(status: pd.Series, exit_statuses: Sequence[str], poor_statuses
     out = pd.Series("", index=status.index, dtype="str")
     out = out.mask(status.isin(list(exit_statuses)), "exit").mask(status.isin(list(poor_statuses)), "poor")
     return out.mask(status.isin(list(GONE_STATUSES)), "gone")
+
+
+def _unclassified_note(rows: pd.DataFrame, old_class: pd.Series, new_class: pd.Series) -> pd.Series:
+    """Why a household's change of status cannot be classified: a blank or unknown value on either side."""
+    parts = []
+    for side, column, klass in (("上期", "原脱贫属性", old_class), ("本期", "新脱贫属性", new_class)):
+        value = rows[column]
+        text = (side + "脱贫属性“" + value.fillna("") + "”不在已脱贫、未脱贫、清退类取值中").where(value.notna(),
+                                                                                     side + "脱贫属性为空")
+        parts.append(text.where(klass.eq(""), ""))
+    return (parts[0] + "，" + parts[1]).str.strip("，")
 
 
 def _household_values(registry: Registry, prefix: str) -> pd.DataFrame:
@@ -93,6 +105,7 @@ def build_changes(
     old_class = _status_class(rows["原脱贫属性"], exit_statuses, poor_statuses)
     new_class = _status_class(rows["新脱贫属性"], exit_statuses, poor_statuses)
     all_dead = _all_dead(old_people, dead)
+    unclassified = (old_class.eq("") | new_class.eq("")) & rows["原脱贫属性"].fillna("").ne(rows["新脱贫属性"].fillna(""))
     left = rows["户编号"].isna()
     kind = np.select(
         [rows["原户编号"].isna(),
@@ -102,11 +115,13 @@ def build_changes(
          new_class.eq("gone"),
          old_class.eq("poor") & new_class.eq("exit"),
          old_class.eq("exit") & new_class.eq("poor"),
-         old_class.eq("gone") & new_class.eq("poor")],
-        ["新识别", "自然减少", "清退", "自然减少", "清退", "脱贫", "返贫", "新识别"],
+         old_class.eq("gone") & new_class.isin(["poor", "exit"]),
+         unclassified],
+        ["新识别", "自然减少", "清退", "自然减少", "清退", "脱贫", "返贫", "新识别", "状态不明"],
         "状态未变",
     )
     rows["变化类型"] = pd.Series(kind, index=rows.index, dtype="str")
+    rows["说明"] = _unclassified_note(rows, old_class, new_class).where(rows["变化类型"].eq("状态不明"))
     rows["户编号"] = rows["户编号"].fillna(rows["原户编号"])
     for column in ("县", "乡镇", "行政村"):
         rows[column] = rows["新" + column].fillna(rows["原" + column])
@@ -143,8 +158,8 @@ def _household_rows(rows: pd.DataFrame, left: pd.Series, old_people: pd.DataFram
     out["层级"] = "户"
     out["户变化"] = out["变化类型"]
     renumbered = out["匹配方式"].eq("成员重合")
-    out["说明"] = pd.Series(pd.NA, index=out.index, dtype="str")
-    out.loc[renumbered, "说明"] = "户编号由" + out["原户编号"] + "改为" + out["户编号"] + "（按成员重合匹配）"
+    note = "户编号由" + out["原户编号"] + "改为" + out["户编号"] + "（按成员重合匹配）"
+    out.loc[renumbered, "说明"] = note + ("；" + out["说明"]).fillna("")
     # a household that left: where its members are now
     moved = old_people[text_in(old_people["户编号"], out.loc[left, "原户编号"])]
     moved = moved.assign(去向=text_lookup(moved["证件号码"], new_people["证件号码"], new_people["户编号"]))

@@ -11,7 +11,7 @@ from .sandbox import empty_frames
 
 CHANGES_COLUMNS: dict[str, str] = {
     "层级": "VARCHAR",          # 户 / 成员
-    "变化类型": "VARCHAR",      # 新识别 脱贫 返贫 清退 自然减少 状态未变 | 出生 婚入 迁入 死亡 迁出 分户
+    "变化类型": "VARCHAR",      # 新识别 脱贫 返贫 清退 自然减少 状态不明 状态未变 | 出生 婚入 迁入 死亡 迁出 分户
     "户变化": "VARCHAR",        # the household's 变化类型, on every row (member rows too)
     "户编号": "VARCHAR",        # the household in the newer snapshot (the older one's id when it left)
     "原户编号": "VARCHAR",      # the household in the older snapshot (NULL for 新识别)
