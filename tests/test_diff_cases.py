@@ -145,3 +145,15 @@ def test_back_from_removal_is_newly_identified_and_an_unclassified_status_cannot
     assert set(judged) == {"002", "003"}
     assert judged["003"].startswith("上期“否”，本期“已脱贫”") and "上期脱贫属性“否”" in judged["003"]
     assert judged["002"].startswith("上期“未脱贫”，本期为空") and "本期脱贫属性为空" in judged["002"]
+
+
+def test_households_are_matched_by_shared_members_one_to_one_most_shared_first(tmp_path: Path) -> None:
+    a = [(f"甲{k}", pid(f"196{k}0101", 90 + k), "户主" if k == 0 else "之兄弟姐妹") for k in range(4)]
+    b = [(f"乙{k}", pid(f"197{k}0202", 20 + k), "户主" if k == 0 else "之子") for k in range(3)]
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "A", "status": "未脱贫", "members": a},
+                                                {"hid": "B", "status": "未脱贫", "members": b}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "X", "status": "未脱贫", "members": [a[0], a[1], *b]},
+                                                {"hid": "Y", "status": "未脱贫", "members": a[2:]}])
+    c = diff(old, new).changes
+    pairs = c.loc[c["层级"].eq("户"), ["原户编号", "户编号", "匹配方式"]].fillna("").to_numpy().tolist()
+    assert sorted(pairs) == [["A", "Y", "成员重合"], ["B", "X", "成员重合"]]
