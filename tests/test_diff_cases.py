@@ -157,3 +157,29 @@ def test_households_are_matched_by_shared_members_one_to_one_most_shared_first(t
     c = diff(old, new).changes
     pairs = c.loc[c["层级"].eq("户"), ["原户编号", "户编号", "匹配方式"]].fillna("").to_numpy().tolist()
     assert sorted(pairs) == [["A", "Y", "成员重合"], ["B", "X", "成员重合"]]
+
+
+def household_sheet(path: Path, year: int, rows: list[str]) -> Path:
+    """A household-level sheet (one row per household, 家庭人口数, no member rows): 户编号,家庭人口数,脱贫属性,
+    脱贫年度,转移性收入,人均纯收入 per row."""
+    header = "县,乡镇,行政村,户主姓名,户主证件号码,年度,户编号,家庭人口数,脱贫属性,脱贫年度,转移性收入,人均纯收入\n"
+    heads = [HEAD, SPOUSE, FATHER, LONE]
+    lines = [f"翁牛特旗,梧桐花镇,庄头营子村,户主{k},{heads[k]},{year},{row}\n" for k, row in enumerate(rows)]
+    path.write_text(header + "".join(lines), encoding="utf-8")
+    return path
+
+
+def test_household_level_sheets_count_members_from_the_household_size(tmp_path: Path) -> None:
+    old = household_sheet(tmp_path / "old.csv", 2019, ["001,1,未脱贫,,1000,3000", "002,3,未脱贫,,600,3000",
+                                                       "003,,未脱贫,,600,3000", "004,2,未脱贫,,600,3000"])
+    new = household_sheet(tmp_path / "new.csv", 2020, ["001,1,已脱贫,2020,3000,4100", "002,2,已脱贫,2020,600,5000",
+                                                       "003,,已脱贫,2020,900,4500", "004,2,已脱贫,2020,600,5000"])
+    result = diff(old, new)
+    households = result.changes[result.changes["层级"].eq("户")].set_index("户编号")
+    assert households.loc["002", ["原成员数", "新成员数"]].tolist() == [3, 2]
+    assert not result.changes["层级"].eq("成员").any()
+    f = diff_findings(result)
+    assert set(zip(f["rule_id"], f["household_id"], strict=True)) == {
+        ("diff_exit_by_transfer", "001"), ("diff_exit_by_split", "002"), ("diff_cannot_judge", "003")}
+    (split,) = f.loc[f["rule_id"].eq("diff_exit_by_split"), "message"]
+    assert "1人（无成员明细" in split

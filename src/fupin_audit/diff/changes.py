@@ -57,7 +57,13 @@ def _household_values(registry: Registry, prefix: str) -> pd.DataFrame:
     for column in ("脱贫属性", "人均纯收入", "转移性收入", "脱贫年度", "返贫年度", "县", "乡镇", "行政村"):
         frame[prefix + column] = h[column] if column in h.columns else pd.NA
     sizes = registry.members.groupby("户编号").size()
-    frame[prefix + "成员数"] = frame["户编号"].map(sizes).fillna(0).astype("Int64")
+    counted = frame["户编号"].map(sizes).astype("Float64")
+    # a household without member rows (household-level sheet): its stated size, NULL when blank
+    stated = pd.Series(pd.NA, index=h.index, dtype="Float64")
+    if "家庭人口数" in h.columns:
+        stated = pd.to_numeric(h["家庭人口数"], errors="coerce").astype("Float64")
+    frame[prefix + "成员数"] = counted.fillna(stated).round().astype("Int64")
+    frame[prefix + "成员明细"] = counted.notna()
     return frame.drop_duplicates("户编号").set_index("户编号")
 
 
@@ -102,6 +108,8 @@ def build_changes(
         pd.DataFrame({"原户编号": pd.NA, "户编号": new_only, "匹配方式": pd.NA}),
     ], ignore_index=True).astype("str")
     rows = rows.join(old_values, on="原户编号").join(new_values, on="户编号")
+    rows["成员明细"] = (rows["原成员明细"].astype("boolean").fillna(True)
+                    & rows["新成员明细"].astype("boolean").fillna(True)).astype(bool)
     old_class = _status_class(rows["原脱贫属性"], exit_statuses, poor_statuses)
     new_class = _status_class(rows["新脱贫属性"], exit_statuses, poor_statuses)
     all_dead = _all_dead(old_people, dead)
@@ -109,7 +117,7 @@ def build_changes(
     left = rows["户编号"].isna()
     kind = np.select(
         [rows["原户编号"].isna(),
-         left & rows["原户编号"].map(all_dead).fillna(False).astype(bool),
+         left & rows["原户编号"].map(all_dead).astype("boolean").fillna(False).astype(bool),
          left,
          new_class.eq("gone") & rows["新脱贫属性"].eq("自然减少"),
          new_class.eq("gone"),
@@ -176,7 +184,7 @@ def _household_rows(rows: pd.DataFrame, left: pd.Series, old_people: pd.DataFram
 def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.DataFrame, dead: pd.Series,
                  old_as_of: dt.date) -> pd.DataFrame:
     context = rows.drop(columns=["匹配方式"]).rename(columns={"变化类型": "户变化"})
-    pairs = rows.loc[rows["匹配方式"].notna(), ["原户编号", "户编号"]]
+    pairs = rows.loc[rows["匹配方式"].notna() & rows["成员明细"], ["原户编号", "户编号"]]  # members on both sides
     before = _in_households(old_people, pairs, "原户编号", "户编号")
     after = _in_households(new_people, pairs, "户编号", "原户编号")
     old_codes, new_codes = row_codes([before, after], ["户编号", "key"])  # 户编号 also fixes 原户编号: pairs are one to one

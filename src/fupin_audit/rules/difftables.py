@@ -31,6 +31,8 @@ CHANGES_COLUMNS: dict[str, str] = {
     "新转移性收入": "DOUBLE",
     "原成员数": "BIGINT",
     "新成员数": "BIGINT",
+    "成员明细": "BOOLEAN",      # the household's member rows are in each snapshot that has it (members
+                                # compared, 成员数 counted); FALSE: 成员数 is the stated 家庭人口数 (NULL if blank)
     "原脱贫年度": "BIGINT",
     "新脱贫年度": "BIGINT",
     "新返贫年度": "BIGINT",
