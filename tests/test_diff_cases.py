@@ -183,3 +183,14 @@ def test_household_level_sheets_count_members_from_the_household_size(tmp_path: 
         ("diff_exit_by_transfer", "001"), ("diff_exit_by_split", "002"), ("diff_cannot_judge", "003")}
     (split,) = f.loc[f["rule_id"].eq("diff_exit_by_split"), "message"]
     assert "1人（无成员明细" in split
+
+
+def test_an_unaccounted_member_is_located_at_the_row_in_the_older_snapshot(tmp_path: Path) -> None:
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫", "members": FAMILY}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "101", "status": "未脱贫", "members": FAMILY[:2]}])
+    (source,) = _unaccounted(diff(old, new))["source"]
+    assert source == "old.csv:4"  # 张父's row; the newer file has no row of his
+    no_id = snapshot(tmp_path / "old2.csv", 2019, [{"hid": "001", "status": "未脱贫",
+                                                    "members": [*FAMILY[:2], ("张父", "15042619400101", "之父")]}])
+    (source,) = _unaccounted(diff(no_id, new))["source"]
+    assert source == "old2.csv:4"  # found by name: he has no valid ID
