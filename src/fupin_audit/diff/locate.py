@@ -24,6 +24,7 @@ def _members_left(found: pd.DataFrame, changes: pd.DataFrame, old: AuditResult, 
     household bears its head's name) who is a 死亡/分户/迁出 row of its household in ``changes``: source
     is the person's row in the older snapshot (the household's head row in the newer file is not theirs)."""
     left = changes[changes["层级"].eq("成员") & changes["变化类型"].isin(list(REMOVED))]
+    left = left[text_in(left["户编号"], found["household_id"])]  # only the households findings name
     members = old.registry.members
     if found.empty or left.empty or not {"_file", "_row"} <= set(members.columns):
         return found
