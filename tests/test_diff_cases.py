@@ -98,3 +98,99 @@ def test_an_older_snapshot_without_status_column_is_compared(tmp_path: Path) -> 
     new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "已脱贫", "members": FAMILY, "脱贫年度": 2020}])
     result = diff(old, new)
     assert result.overview["本期户数"].sum() == 1
+
+
+def _unaccounted(result: DiffResult) -> pd.DataFrame:
+    f = diff_findings(result)
+    return f[f["rule_id"].eq("diff_member_unaccounted")]
+
+
+def test_a_member_whose_id_is_valid_in_one_snapshot_only_is_matched_by_name(tmp_path: Path) -> None:
+    wrong_check = HEAD[:-1] + ("0" if HEAD[-1] != "0" else "1")  # corrected between the exports
+    lost_digits = SPOUSE[:15] + "000"  # Excel lost the last digits in the newer export
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫",
+                                                 "members": [("张一", wrong_check, "户主"), FAMILY[1], FAMILY[2]]}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "未脱贫",
+                                                 "members": [FAMILY[0], ("李一", lost_digits, "配偶"), FAMILY[2]]}])
+    result = diff(old, new)
+    assert changes(result, "成员") == set() and _unaccounted(result).empty
+    without_ids = snapshot(tmp_path / "no_id.csv", 2019, [{"hid": "001", "status": "未脱贫", "members": FAMILY}],
+                           tuple(c for c in HEADER if c != "证件号码"))
+    result = diff(without_ids, snapshot(tmp_path / "new2.csv", 2020, [{"hid": "001", "status": "未脱贫", "members": FAMILY}]))
+    assert changes(result, "成员") == set() and _unaccounted(result).empty
+
+
+def test_a_name_twice_on_one_side_is_not_matched_by_name(tmp_path: Path) -> None:
+    twins = [("张二", pid("20000101", 61), "之子"), ("张二", pid("20000101", 73), "之子")]
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫",
+                                                 "members": [FAMILY[0], ("张二", "150426200001", "之子")]}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "未脱贫", "members": [FAMILY[0], *twins]}])
+    c = diff(old, new).changes
+    assert sorted(c.loc[c["层级"].eq("成员"), "变化类型"]) == ["迁入", "迁入", "迁出"]
+
+
+def test_back_from_removal_is_newly_identified_and_an_unclassified_status_cannot_be_judged(tmp_path: Path) -> None:
+    statuses = [("清退", "已脱贫"), ("清退", "未脱贫"), ("未脱贫", ""), ("否", "已脱贫"), ("已脱贫", "稳定脱贫"), ("否", "否")]
+    people = [pid(f"19{50 + k}0101", 80 + k) for k in range(len(statuses))]
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": f"00{k}", "status": o, "members": [(f"户主{k}", people[k], "户主")]}
+                                                for k, (o, _) in enumerate(statuses)])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": f"00{k}", "status": n, "members": [(f"户主{k}", people[k], "户主")],
+                                                 "人均纯收入": 5000} for k, (_, n) in enumerate(statuses)])
+    result = diff(old, new)
+    assert changes(result, "户") == {("000", "新识别"), ("001", "新识别"), ("002", "状态不明"), ("003", "状态不明"),
+                                    ("004", "状态未变"), ("005", "状态未变")}
+    f = diff_findings(result)
+    judged = dict(zip(f.loc[f["rule_id"].eq("diff_cannot_judge"), "household_id"],
+                      f.loc[f["rule_id"].eq("diff_cannot_judge"), "message"], strict=True))
+    assert set(judged) == {"002", "003"}
+    assert judged["003"].startswith("上期“否”，本期“已脱贫”") and "上期脱贫属性“否”" in judged["003"]
+    assert judged["002"].startswith("上期“未脱贫”，本期为空") and "本期脱贫属性为空" in judged["002"]
+
+
+def test_households_are_matched_by_shared_members_one_to_one_most_shared_first(tmp_path: Path) -> None:
+    a = [(f"甲{k}", pid(f"196{k}0101", 90 + k), "户主" if k == 0 else "之兄弟姐妹") for k in range(4)]
+    b = [(f"乙{k}", pid(f"197{k}0202", 20 + k), "户主" if k == 0 else "之子") for k in range(3)]
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "A", "status": "未脱贫", "members": a},
+                                                {"hid": "B", "status": "未脱贫", "members": b}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "X", "status": "未脱贫", "members": [a[0], a[1], *b]},
+                                                {"hid": "Y", "status": "未脱贫", "members": a[2:]}])
+    c = diff(old, new).changes
+    pairs = c.loc[c["层级"].eq("户"), ["原户编号", "户编号", "匹配方式"]].fillna("").to_numpy().tolist()
+    assert sorted(pairs) == [["A", "Y", "成员重合"], ["B", "X", "成员重合"]]
+
+
+def household_sheet(path: Path, year: int, rows: list[str]) -> Path:
+    """A household-level sheet (one row per household, 家庭人口数, no member rows): 户编号,家庭人口数,脱贫属性,
+    脱贫年度,转移性收入,人均纯收入 per row."""
+    header = "县,乡镇,行政村,户主姓名,户主证件号码,年度,户编号,家庭人口数,脱贫属性,脱贫年度,转移性收入,人均纯收入\n"
+    heads = [HEAD, SPOUSE, FATHER, LONE]
+    lines = [f"翁牛特旗,梧桐花镇,庄头营子村,户主{k},{heads[k]},{year},{row}\n" for k, row in enumerate(rows)]
+    path.write_text(header + "".join(lines), encoding="utf-8")
+    return path
+
+
+def test_household_level_sheets_count_members_from_the_household_size(tmp_path: Path) -> None:
+    old = household_sheet(tmp_path / "old.csv", 2019, ["001,1,未脱贫,,1000,3000", "002,3,未脱贫,,600,3000",
+                                                       "003,,未脱贫,,600,3000", "004,2,未脱贫,,600,3000"])
+    new = household_sheet(tmp_path / "new.csv", 2020, ["001,1,已脱贫,2020,3000,4100", "002,2,已脱贫,2020,600,5000",
+                                                       "003,,已脱贫,2020,900,4500", "004,2,已脱贫,2020,600,5000"])
+    result = diff(old, new)
+    households = result.changes[result.changes["层级"].eq("户")].set_index("户编号")
+    assert households.loc["002", ["原成员数", "新成员数"]].tolist() == [3, 2]
+    assert not result.changes["层级"].eq("成员").any()
+    f = diff_findings(result)
+    assert set(zip(f["rule_id"], f["household_id"], strict=True)) == {
+        ("diff_exit_by_transfer", "001"), ("diff_exit_by_split", "002"), ("diff_cannot_judge", "003")}
+    (split,) = f.loc[f["rule_id"].eq("diff_exit_by_split"), "message"]
+    assert "1人（无成员明细" in split
+
+
+def test_an_unaccounted_member_is_located_at_the_row_in_the_older_snapshot(tmp_path: Path) -> None:
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫", "members": FAMILY}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "101", "status": "未脱贫", "members": FAMILY[:2]}])
+    (source,) = _unaccounted(diff(old, new))["source"]
+    assert source == "old.csv:4"  # 张父's row; the newer file has no row of his
+    no_id = snapshot(tmp_path / "old2.csv", 2019, [{"hid": "001", "status": "未脱贫",
+                                                    "members": [*FAMILY[:2], ("张父", "15042619400101", "之父")]}])
+    (source,) = _unaccounted(diff(no_id, new))["source"]
+    assert source == "old2.csv:4"  # found by name: he has no valid ID

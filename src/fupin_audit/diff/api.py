@@ -7,14 +7,12 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import pandas as pd
-
 from .. import fields, findings
 from ..api import run_audit
-from ..result import AuditResult
 from ..rules import load_rules, run_rules
 from ..rules.difftables import empty_diff_tables, with_catalogue_columns
 from .changes import Snapshot, build_changes
+from .locate import locate
 from .matching import match_households
 from .overview import village_overview
 from .result import DiffResult
@@ -63,7 +61,7 @@ def diff(
         "old_members": with_catalogue_columns(old.registry.members, empty["old_members"]),
     }
     run = run_rules(ruleset, new.registry, new.as_of, tables, scope="diff")
-    found = _locate(run.findings, changes, old)
+    found = locate(run.findings, changes, old, new)
     new.findings = findings.combine([new.findings, found])
     new.skipped_rules = [*new.skipped_rules, *run.skipped]
     return DiffResult(old=old, new=new, changes=changes, overview=village_overview(changes, old, new, found, exit_statuses))
@@ -71,23 +69,3 @@ def diff(
 
 def _statuses(value: object, default: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else default
-
-
-def _locate(found: pd.DataFrame, changes: pd.DataFrame, old: AuditResult) -> pd.DataFrame:
-    """Fill location, head's name and source of findings on households only the older snapshot has."""
-    lost = found["source"].eq("")
-    if not lost.any():
-        return found
-    h = old.registry.households.drop_duplicates("户编号").set_index("户编号")
-    out = found.copy()
-    ids = out.loc[lost, "household_id"]
-    for column, source in (("county", "县"), ("township", "乡镇"), ("village", "行政村"), ("name", "户主姓名")):
-        if source in h.columns:
-            values = ids.map(h[source]).astype("str").fillna("")
-            out.loc[lost, column] = out.loc[lost, column].where(out.loc[lost, column].ne(""), values)
-    rows = h.reindex(ids)
-    out.loc[lost, "source"] = [
-        findings.source_text(f, s, r) if isinstance(f, str) else ""
-        for f, s, r in zip(rows["_file"], rows["_sheet"], rows["_row"], strict=True)
-    ]
-    return findings.normalize(out)

@@ -1,10 +1,12 @@
 """Classify every change between two snapshots (one row per change, rules/difftables.CHANGES_COLUMNS).
 
-Household rows (层级 户): 新识别, 脱贫, 返贫, 清退, 自然减少 (every member in the deaths list, or the
-status says so), 状态未变 — one per household of either snapshot. Member rows (层级 成员), for
-households in both snapshots: added 出生 (born after the older reference date), 婚入 (配偶, 之儿媳,
-之女婿), 迁入 (anyone else; 相关户编号 when the person was in another older household); removed 死亡
-(in the deaths list), 分户 (now in another household; 相关户编号 names it), 迁出 (neither). For a
+Household rows (层级 户): 新识别 (also back from 清退/自然减少/识别错误), 脱贫, 返贫, 清退, 自然减少
+(every member in the deaths list, or the status says so), 状态不明 (脱贫属性 blank or unknown on a side,
+and the two values differ; 说明 says which), 状态未变 — one per household of either snapshot. Member
+rows (层级 成员), for households in both snapshots: added 出生 (born after the older reference date), 婚入
+(配偶, 之儿媳, 之女婿), 迁入 (anyone else; 相关户编号 when the person was in another older household);
+removed 死亡 (in the deaths list), 分户 (now in another household; 相关户编号 names it), 迁出 (neither); a
+迁出 and an arrival from no other household of the same name are the same person (no change). For a
 household that left, a row per member who died or is now in another household.
 """
 
@@ -38,13 +40,30 @@ def _status_class(status: pd.Series, exit_statuses: Sequence[str], poor_statuses
     return out.mask(status.isin(list(GONE_STATUSES)), "gone")
 
 
+def _unclassified_note(rows: pd.DataFrame, old_class: pd.Series, new_class: pd.Series) -> pd.Series:
+    """Why a household's change of status cannot be classified: a blank or unknown value on either side."""
+    parts = []
+    for side, column, klass in (("上期", "原脱贫属性", old_class), ("本期", "新脱贫属性", new_class)):
+        value = rows[column]
+        text = (side + "脱贫属性“" + value.fillna("") + "”不在已脱贫、未脱贫、清退类取值中").where(value.notna(),
+                                                                                     side + "脱贫属性为空")
+        parts.append(text.where(klass.eq(""), ""))
+    return (parts[0] + "，" + parts[1]).str.strip("，")
+
+
 def _household_values(registry: Registry, prefix: str) -> pd.DataFrame:
     h = registry.households
     frame = pd.DataFrame({"户编号": h["户编号"].astype("str")})
     for column in ("脱贫属性", "人均纯收入", "转移性收入", "脱贫年度", "返贫年度", "县", "乡镇", "行政村"):
         frame[prefix + column] = h[column] if column in h.columns else pd.NA
     sizes = registry.members.groupby("户编号").size()
-    frame[prefix + "成员数"] = frame["户编号"].map(sizes).fillna(0).astype("Int64")
+    counted = frame["户编号"].map(sizes).astype("Float64")
+    # a household without member rows (household-level sheet): its stated size, NULL when blank
+    stated = pd.Series(pd.NA, index=h.index, dtype="Float64")
+    if "家庭人口数" in h.columns:
+        stated = pd.to_numeric(h["家庭人口数"], errors="coerce").astype("Float64")
+    frame[prefix + "成员数"] = counted.fillna(stated).round().astype("Int64")
+    frame[prefix + "成员明细"] = counted.notna()
     return frame.drop_duplicates("户编号").set_index("户编号")
 
 
@@ -89,23 +108,28 @@ def build_changes(
         pd.DataFrame({"原户编号": pd.NA, "户编号": new_only, "匹配方式": pd.NA}),
     ], ignore_index=True).astype("str")
     rows = rows.join(old_values, on="原户编号").join(new_values, on="户编号")
+    rows["成员明细"] = (rows["原成员明细"].astype("boolean").fillna(True)
+                    & rows["新成员明细"].astype("boolean").fillna(True)).astype(bool)
     old_class = _status_class(rows["原脱贫属性"], exit_statuses, poor_statuses)
     new_class = _status_class(rows["新脱贫属性"], exit_statuses, poor_statuses)
     all_dead = _all_dead(old_people, dead)
+    unclassified = (old_class.eq("") | new_class.eq("")) & rows["原脱贫属性"].fillna("").ne(rows["新脱贫属性"].fillna(""))
     left = rows["户编号"].isna()
     kind = np.select(
         [rows["原户编号"].isna(),
-         left & rows["原户编号"].map(all_dead).fillna(False).astype(bool),
+         left & rows["原户编号"].map(all_dead).astype("boolean").fillna(False).astype(bool),
          left,
          new_class.eq("gone") & rows["新脱贫属性"].eq("自然减少"),
          new_class.eq("gone"),
          old_class.eq("poor") & new_class.eq("exit"),
          old_class.eq("exit") & new_class.eq("poor"),
-         old_class.eq("gone") & new_class.eq("poor")],
-        ["新识别", "自然减少", "清退", "自然减少", "清退", "脱贫", "返贫", "新识别"],
+         old_class.eq("gone") & new_class.isin(["poor", "exit"]),
+         unclassified],
+        ["新识别", "自然减少", "清退", "自然减少", "清退", "脱贫", "返贫", "新识别", "状态不明"],
         "状态未变",
     )
     rows["变化类型"] = pd.Series(kind, index=rows.index, dtype="str")
+    rows["说明"] = _unclassified_note(rows, old_class, new_class).where(rows["变化类型"].eq("状态不明"))
     rows["户编号"] = rows["户编号"].fillna(rows["原户编号"])
     for column in ("县", "乡镇", "行政村"):
         rows[column] = rows["新" + column].fillna(rows["原" + column])
@@ -142,8 +166,8 @@ def _household_rows(rows: pd.DataFrame, left: pd.Series, old_people: pd.DataFram
     out["层级"] = "户"
     out["户变化"] = out["变化类型"]
     renumbered = out["匹配方式"].eq("成员重合")
-    out["说明"] = pd.Series(pd.NA, index=out.index, dtype="str")
-    out.loc[renumbered, "说明"] = "户编号由" + out["原户编号"] + "改为" + out["户编号"] + "（按成员重合匹配）"
+    note = "户编号由" + out["原户编号"] + "改为" + out["户编号"] + "（按成员重合匹配）"
+    out.loc[renumbered, "说明"] = note + ("；" + out["说明"]).fillna("")
     # a household that left: where its members are now
     moved = old_people[text_in(old_people["户编号"], out.loc[left, "原户编号"])]
     moved = moved.assign(去向=text_lookup(moved["证件号码"], new_people["证件号码"], new_people["户编号"]))
@@ -160,7 +184,7 @@ def _household_rows(rows: pd.DataFrame, left: pd.Series, old_people: pd.DataFram
 def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.DataFrame, dead: pd.Series,
                  old_as_of: dt.date) -> pd.DataFrame:
     context = rows.drop(columns=["匹配方式"]).rename(columns={"变化类型": "户变化"})
-    pairs = rows.loc[rows["匹配方式"].notna(), ["原户编号", "户编号"]]
+    pairs = rows.loc[rows["匹配方式"].notna() & rows["成员明细"], ["原户编号", "户编号"]]  # members on both sides
     before = _in_households(old_people, pairs, "原户编号", "户编号")
     after = _in_households(new_people, pairs, "户编号", "原户编号")
     old_codes, new_codes = row_codes([before, after], ["户编号", "key"])  # 户编号 also fixes 原户编号: pairs are one to one
@@ -182,6 +206,7 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
                          added["与户主关系"].isin(list(MARRIAGE_RELATIONS))], ["迁入", "出生", "婚入"], "迁入"),
         相关户编号=came_from,
     )
+    removed, added = _paired_by_name(removed, added)
 
     # households that left: members who died or are now elsewhere
     gone = rows.loc[rows["匹配方式"].isna() & rows["原户编号"].notna() & ~text_in(rows["原户编号"], pairs["原户编号"]),
@@ -206,6 +231,19 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
     out.loc[out["变化类型"].eq("迁入") & out["相关户编号"].notna(), "说明"] = "原在户" + out["相关户编号"]
     out.loc[out["变化类型"].eq("出生"), "说明"] = "出生日期晚于上期基准日"
     return out
+
+
+def _paired_by_name(removed: pd.DataFrame, added: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``removed`` and ``added`` without the people who are the same person by name: within a household
+    pair, a 迁出 and an arrival from no other household of one name, the name once on each side (an ID
+    valid in one snapshot only: corrected, digits lost, or no ID column). Neither is a change."""
+    keys = ["原户编号", "户编号", "姓名"]
+    gone = removed[removed["变化类型"].eq("迁出") & removed["姓名"].notna()]
+    came = added[added["相关户编号"].isna() & added["姓名"].notna()]
+    gone = gone[~gone.duplicated(keys, keep=False)]
+    came = came[~came.duplicated(keys, keep=False)]
+    same = gone.reset_index(names="_old").merge(came.reset_index(names="_new"), on=keys)
+    return removed.drop(index=pd.Index(same["_old"])), added.drop(index=pd.Index(same["_new"]))
 
 
 def _in_households(people: pd.DataFrame, pairs: pd.DataFrame, own: str, other: str) -> pd.DataFrame:

@@ -15,7 +15,8 @@ PAIR_COLUMNS = ("原户编号", "户编号", "匹配方式")
 
 
 def person_key(members: pd.DataFrame) -> pd.Series:
-    """The normalized ID where valid, else NA (such a person is matched within its household by name)."""
+    """The normalized ID where valid, else NA (such a person is matched within its household by name:
+    diff.changes pairs the members of a household pair left over on both sides by name)."""
     if "证件有效" not in members.columns:
         return pd.Series(pd.NA, index=members.index, dtype="str")
     valid = members["证件有效"].fillna(False).astype(bool)
@@ -41,9 +42,24 @@ def match_households(
     counts = counts.join(sizes, on="原户编号")
     counts = counts[counts["shared"] >= counts["size"] * MIN_OVERLAP]
     counts = counts.sort_values(["shared", "原户编号", "户编号"], ascending=[False, True, True], kind="stable")
-    counts = counts.drop_duplicates("原户编号").drop_duplicates("户编号")
-    by_members = counts.loc[:, ["原户编号", "户编号"]].assign(匹配方式="成员重合").astype("str")
-    return pd.concat([by_id, by_members], ignore_index=True)
+    chosen = _one_to_one(counts["原户编号"].astype("str"), counts["户编号"].astype("str"))
+    by_members = pd.DataFrame(chosen, columns=["原户编号", "户编号"], dtype="str").assign(匹配方式="成员重合")
+    return pd.concat([by_id, by_members.astype("str")], ignore_index=True)
+
+
+def _one_to_one(olds: pd.Series, news: pd.Series) -> list[tuple[str, str]]:
+    """Greedy one-to-one assignment over candidate pairs in order (most shared first): a pair is taken
+    when neither household is taken yet (dropping repeated 原户编号 and then 户编号 left an older household
+    unmatched when its best candidate went to another one)."""
+    taken_old: set[str] = set()
+    taken_new: set[str] = set()
+    chosen = []
+    for old, new in zip(olds, news, strict=True):
+        if old not in taken_old and new not in taken_new:
+            taken_old.add(old)
+            taken_new.add(new)
+            chosen.append((old, new))
+    return chosen
 
 
 def _people(members: pd.DataFrame, households: pd.Index) -> pd.DataFrame:

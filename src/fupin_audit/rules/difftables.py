@@ -11,7 +11,7 @@ from .sandbox import empty_frames
 
 CHANGES_COLUMNS: dict[str, str] = {
     "层级": "VARCHAR",          # 户 / 成员
-    "变化类型": "VARCHAR",      # 新识别 脱贫 返贫 清退 自然减少 状态未变 | 出生 婚入 迁入 死亡 迁出 分户
+    "变化类型": "VARCHAR",      # 新识别 脱贫 返贫 清退 自然减少 状态不明 状态未变 | 出生 婚入 迁入 死亡 迁出 分户
     "户变化": "VARCHAR",        # the household's 变化类型, on every row (member rows too)
     "户编号": "VARCHAR",        # the household in the newer snapshot (the older one's id when it left)
     "原户编号": "VARCHAR",      # the household in the older snapshot (NULL for 新识别)
@@ -31,6 +31,8 @@ CHANGES_COLUMNS: dict[str, str] = {
     "新转移性收入": "DOUBLE",
     "原成员数": "BIGINT",
     "新成员数": "BIGINT",
+    "成员明细": "BOOLEAN",      # the household's member rows are in each snapshot that has it (members
+                                # compared, 成员数 counted); FALSE: 成员数 is the stated 家庭人口数 (NULL if blank)
     "原脱贫年度": "BIGINT",
     "新脱贫年度": "BIGINT",
     "新返贫年度": "BIGINT",
