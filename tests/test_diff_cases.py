@@ -7,8 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from fupin_audit.diff import DiffResult, diff
+from fupin_audit.errors import UsageError
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 HEADER = ("县", "乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人数", "脱贫属性", "脱贫年度",
@@ -194,3 +196,11 @@ def test_an_unaccounted_member_is_located_at_the_row_in_the_older_snapshot(tmp_p
                                                     "members": [*FAMILY[:2], ("张父", "15042619400101", "之父")]}])
     (source,) = _unaccounted(diff(no_id, new))["source"]
     assert source == "old2.csv:4"  # found by name: he has no valid ID
+
+
+def test_snapshots_given_newer_first_are_refused(tmp_path: Path) -> None:
+    old = snapshot(tmp_path / "2019.csv", 2019, [{"hid": "001", "status": "未脱贫", "members": FAMILY}])
+    new = snapshot(tmp_path / "2020.csv", 2020, [{"hid": "001", "status": "已脱贫", "members": FAMILY}])
+    with pytest.raises(UsageError, match="两期文件是否写反了"):
+        diff(new, old)
+    assert diff(old, old).changes["变化类型"].eq("状态未变").all()  # one year's two exports: same date

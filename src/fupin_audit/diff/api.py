@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .. import fields, findings
 from ..api import run_audit
+from ..errors import UsageError
 from ..rules import load_rules, run_rules
 from ..rules.difftables import empty_diff_tables, with_catalogue_columns
 from .changes import Snapshot, build_changes
@@ -46,6 +47,11 @@ def diff(
     audited = run_audit(ruleset, new_paths, started=started, as_of=as_of, references=references, sheet=sheet,
                         encoding=encoding, include_hidden=include_hidden)
     new = audited.result
+    if old.as_of > new.as_of:
+        raise UsageError(
+            f"上期基准日期 {old.as_of.isoformat()} 晚于本期基准日期 {new.as_of.isoformat()}：两期文件是否写反了？"
+            "请先写上期、后写本期（或用 --old、--new 指定），或用 --old-as-of、--as-of 给出两期的基准日期。"
+        )
     lists = {name: data.frame for name, data in audited.lists.items()}
     exit_statuses = _statuses(ruleset.parameters.get("exit_statuses"), fields.EXIT_STATUSES)
     poor_statuses = _statuses(ruleset.parameters.get("poor_statuses"), fields.POOR_STATUSES)
