@@ -180,3 +180,22 @@ def test_an_id_in_an_unread_file_name_is_masked_in_the_reason() -> None:
     marked = mark_unchecked(found, coverage(inputs=[unread]))
     assert "150426198306111497" in marked["unchecked_reason"].iloc[0]
     assert "150426198306111497" not in unchecked_reasons(marked, mask_ids=True).iloc[0]
+
+
+def test_a_built_in_check_without_its_column_now_is_unchecked(earlier: Path, tmp_path: Path) -> None:
+    """The size and vocabulary checks did not run over a registry exported without 家庭人口数 and 文化程度:
+    their earlier findings are 未复核; a check that ran (the ID checks) still resolves what was fixed."""
+    frame = pd.read_csv(SOURCE, dtype=str, encoding="gbk", keep_default_na=False)
+    size_column = next(c for c in frame.columns if c in ("家庭人口数", "人数"))
+    fixed = frame["身份证号码"].str.contains("O", regex=False)
+    frame.loc[fixed, "身份证号码"] = frame.loc[fixed, "身份证号码"].str.replace("O", "0")
+    path = tmp_path / "2020.csv"
+    frame.drop(columns=[size_column, "文化程度"]).to_csv(path, index=False, encoding="gbk")
+    result = audit(path, baseline=earlier, references={n: EXAMPLES / "references" / f"{n}.csv" for n in LISTS})
+    gone = result.resolved
+    size = gone[gone["rule_id"].eq("size_mismatch")]
+    assert len(size) and set(size["change"]) == {"未复核"}
+    assert all("家庭人口数" in reason for reason in size["unchecked_reason"])
+    schooling = gone[gone["rule_id"].eq("vocabulary") & gone["evidence"].str.contains("文化程度")]
+    assert len(schooling) and set(schooling["change"]) == {"未复核"}
+    assert set(gone.loc[gone["rule_id"].eq("id_chars"), "change"]) == {"已整改"}

@@ -133,7 +133,8 @@ def run_audit(
     resolved, resolved_keyed = findings.empty(), False
     if earlier is not None:
         found, resolved, resolved_keyed = compare(found, earlier)
-        resolved = mark_unchecked(resolved, Coverage.of(ruleset, run.skipped, inputs))
+        columns = [*registry.households.columns, *registry.members.columns]
+        resolved = mark_unchecked(resolved, Coverage.of(ruleset, run.skipped, inputs, columns))
     result = AuditResult(
         registry=registry,
         findings=found,

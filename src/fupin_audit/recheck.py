@@ -9,6 +9,7 @@ rectified.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,16 @@ BUILTIN_CHECKS: frozenset[str] = ROW_CHECKS | {
 }
 """Rule ids of the built-in data checks: not in the rules file, run on every audit."""
 
+BUILTIN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "head_missing": ("与户主关系",), "head_multiple": ("与户主关系",), "relation_sex": ("与户主关系",),
+    "sex_mismatch": ("性别",), "size_mismatch": ("家庭人口数",), "income_arithmetic": ("人均纯收入",),
+}
+"""Columns a built-in check needs besides 户编号 and 证件号码: a registry without one is not checked by it."""
+
+COLUMN_KEYS = ("列", "column")
+"""Evidence keys naming the one column a built-in finding is about (vocabulary, negative_income,
+household_conflict, unreadable_value): a registry without that column was not checked for it."""
+
 
 @dataclass(frozen=True)
 class Coverage:
@@ -49,16 +60,32 @@ class Coverage:
     """Rule ids that ran: the rule set's enabled rules not skipped, and the built-in checks."""
     unread: tuple[str, ...]
     """Names of the files that could not be read (a finding's ``source`` starts with its file's name)."""
+    columns: frozenset[str] = frozenset()
+    """The registry's columns this time (households and members), for the built-in checks' columns."""
 
     @classmethod
-    def of(cls, ruleset: RuleSet, skipped: Iterable[SkippedRule], inputs: Iterable[InputFile]) -> Coverage:
+    def of(
+        cls, ruleset: RuleSet, skipped: Iterable[SkippedRule], inputs: Iterable[InputFile], columns: Iterable[str] = ()
+    ) -> Coverage:
         not_run = {rule.rule_id: rule.reason for rule in skipped}
         enabled = {rule.id for rule in ruleset.enabled_rules()}
         return cls(
             not_run=not_run,
             ran=frozenset((enabled - set(not_run)) | BUILTIN_CHECKS),
             unread=tuple(item.path.name for item in inputs if item.error),
+            columns=frozenset(columns),
         )
+
+    def missing_column(self, rule: str, evidence: str) -> str | None:
+        """The column a built-in finding needs that the registry lacks this time, if any."""
+        needed = list(BUILTIN_COLUMNS.get(rule, ()))
+        if rule in BUILTIN_CHECKS and any(f'"{key}"' in evidence for key in COLUMN_KEYS):
+            try:
+                values = json.loads(evidence)
+            except ValueError:
+                values = {}
+            needed += [str(values[key]) for key in COLUMN_KEYS if isinstance(values, dict) and key in values]
+        return next((column for column in needed if column not in self.columns), None)
 
     def reasons(self, found: pd.DataFrame) -> pd.Series:
         """For each finding of ``found`` (findings columns), why it was not re-checked this time; ""
@@ -71,6 +98,12 @@ class Coverage:
             # A file read under the same name as an unread one (another folder) is counted unread too.
             from_file = sources.eq(name) | sources.str.startswith(name + ":")
             out = out.where(~from_file | out.ne(""), f"文件 {name} 本次未能读取")
+        if self.columns:
+            evidence = found["evidence"].astype("str")
+            for i in found.index[out.eq("") & rules.isin(BUILTIN_CHECKS)]:
+                column = self.missing_column(rules[i], evidence[i])
+                if column is not None:
+                    out[i] = f"本次登记表没有 {column} 列，检查 {rules[i]} 未能执行"
         for rule in set(rules[out.eq("") & ~rules.isin(self.ran)]):
             why = self.not_run.get(rule)
             text = f"规则 {rule} 本次未执行：{why}" if why else f"规则 {rule} 不在本次规则文件的启用规则中（已删除、改名或停用）"
