@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fupin_audit import audit
 from fupin_audit.masking import mask_findings, mask_frame, mask_id, mask_series, mask_text
 from test_report_fixtures import ID_15, ID_A, ID_B, sample_findings
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def test_mask_id_keeps_first_six_and_last_four() -> None:
     assert mask_id("110101199003078035") == "110101********8035"
     assert mask_id("11010519491231002X") == "110105********002X"
-    assert mask_id("110101900307803") == "110101*****7803"
+    assert mask_id("110101900307803") == "110101******803"
 
 
 def test_mask_id_odd_lengths_keep_only_last_four() -> None:
@@ -49,7 +53,7 @@ def test_mask_text_masks_every_id_and_nothing_else() -> None:
         dtype="str",
     )
     masked = mask_text(text).tolist()
-    assert masked[0] == "证件号码110101********8035,110105********002X；旧号110101*****7803。"
+    assert masked[0] == "证件号码110101********8035,110105********002X；旧号110101******803。"
     assert masked[1] == text[1]  # 16- and 19-digit numbers are not ID numbers
     assert masked[2] == "110101********8035X"  # an ID followed by a letter is still masked
     assert masked[3] == ""
@@ -102,5 +106,22 @@ def test_mask_frame_masks_id_columns_and_ids_in_text() -> None:
     assert pd.isna(masked["亲属证件号码"].iloc[1])
     assert masked["亲属证件号码"].iloc[2] == "*2345"
     assert masked["说明"].iloc[0] == "见 110105********002X"
-    assert masked["备注"].tolist() == [{"a": 1}, "x110101*****7803", 3]
+    assert masked["备注"].tolist() == [{"a": 1}, "x110101******803", 3]
     assert masked["日期"].equals(frame["日期"])
+
+
+def test_a_masked_id_check_does_not_quote_the_birth_date_the_mask_hides() -> None:
+    """150426********1116 beside 出生日期“19690230” is the whole number again; a 15-digit number
+    shown with its last 4 digits kept one digit of the birth date."""
+    found = audit(EXAMPLES / "zhuangtouyingzi.xlsx").findings
+    births = found[found["rule_id"].isin(["id_birth_date", "id_future_birth"])]
+    assert len(births) == 2
+    masked = mask_findings(found)
+    texts = " ".join(masked.loc[births.index, ["message", "evidence"]].to_numpy().ravel())
+    for quoted in ("19690230", "20200211", "2020-02-11"):
+        assert quoted in " ".join(births[["message", "evidence"]].to_numpy().ravel())
+        assert quoted not in texts
+    assert "核查基准日2019-12-31" in texts  # other dates stay
+    upgraded = masked[masked["rule_id"].eq("id_15_digit")]
+    (evidence,) = upgraded["evidence"]
+    assert "150426******121" in evidence and "150426*****5121" not in evidence

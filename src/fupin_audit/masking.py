@@ -17,7 +17,7 @@ import pandas as pd
 from .idkey import id_key, keyed_ids
 
 ID18 = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9])")
-ID15 = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{5}([0-9]{4})(?![0-9])")
+ID15 = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{6}([0-9]{3})(?![0-9])")
 _CANDIDATE = r"[0-9]{15}"  # cheap pre-filter (Arrow RE2): only rows with 15 digits in a row can hold an ID
 
 ID_COLUMN_MARK = "证件号码"
@@ -31,12 +31,13 @@ _TEXT_COLUMNS = ("name", "message", "evidence", "source")
 
 
 def mask_id(s: str) -> str:
-    """``110101199003078035`` → ``110101********8035``; 15 characters: first 6, ``*****``, last 4;
+    """``110101199003078035`` → ``110101********8035``; 15 characters: first 6, ``******``, last 3 (the
+    6 digits of the birth date hidden, as in an 18-character number);
     any other length: every character but the last 4 becomes ``*``."""
     if len(s) == 18:
         return s[:6] + "*" * 8 + s[-4:]
     if len(s) == 15:
-        return s[:6] + "*" * 5 + s[-4:]
+        return s[:6] + "*" * 6 + s[-3:]
     return "*" * max(len(s) - 4, 0) + s[-4:] if len(s) > 4 else s
 
 
@@ -46,7 +47,7 @@ def mask_series(values: pd.Series) -> pd.Series:
     length = text.str.len()
     head, tail = text.str.slice(0, 6), text.str.slice(-4)
     out = text.mask(length.eq(18), head + "*" * 8 + tail)
-    out = out.mask(length.eq(15), head + "*" * 5 + tail)
+    out = out.mask(length.eq(15), head + "*" * 6 + text.str.slice(-3))
     odd = length.gt(4) & ~length.isin([15, 18])
     if odd.any():
         out = out.mask(odd, text[odd].map(mask_id))
@@ -61,7 +62,7 @@ def mask_text(values: pd.Series) -> pd.Series:
         return text
     part = text[candidates]
     part = part.str.replace(ID18, r"\1********\2", regex=True)
-    part = part.str.replace(ID15, r"\1*****\2", regex=True)
+    part = part.str.replace(ID15, r"\1******\2", regex=True)
     out = text.copy()
     out[candidates] = part
     return out
@@ -69,7 +70,7 @@ def mask_text(values: pd.Series) -> pd.Series:
 
 def mask_in(text: str) -> str:
     """``mask_text`` for one text: a file's path, an error message."""
-    return ID15.sub(r"\1*****\2", ID18.sub(r"\1********\2", text))
+    return ID15.sub(r"\1******\2", ID18.sub(r"\1********\2", text))
 
 
 def shown_path(path: object, mask_ids: bool) -> str:
@@ -96,6 +97,31 @@ def mask_findings(findings: pd.DataFrame, *, ids_keyed: bool = False) -> pd.Data
             for value in values:
                 text = text.replace(value, mask_id(value))
             out.at[row, column] = text
+    for row, dates in _quoted_births(findings).items():
+        for column in _TEXT_COLUMNS:
+            text = str(out.at[row, column])
+            for date in dates:
+                text = text.replace(date, re.sub("[0-9]", "*", date))
+            out.at[row, column] = text
+    return out
+
+
+BIRTH_CHECKS = ("id_birth_date", "id_future_birth")
+"""ID checks whose message and evidence quote the birth date: the very digits the mask hides."""
+
+
+def _quoted_births(findings: pd.DataFrame) -> dict[object, list[str]]:
+    """Per birth-date finding (index label), the birth date as it quotes it (the evidence's 出生日期,
+    YYYYMMDD or YYMMDD, and YYYY-MM-DD): a masked ID with its birth date beside it is the whole ID."""
+    chosen = findings.index[findings["rule_id"].astype("str").isin(BIRTH_CHECKS)]
+    out: dict[object, list[str]] = {}
+    for row in chosen:
+        try:
+            digits = str(json.loads(str(findings.at[row, "evidence"]) or "{}").get("出生日期") or "")
+        except (ValueError, AttributeError):
+            continue
+        if digits.isdigit():
+            out[row] = [digits] + ([f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"] if len(digits) == 8 else [])
     return out
 
 
