@@ -100,6 +100,21 @@ def test_cli_diff_writes_report_and_exit_codes(tmp_path: Path) -> None:
 
 
 
+def test_the_diff_reports_counts_and_incomes_are_numbers(tmp_path: Path) -> None:
+    """An inspector sums 变化概览's counts and sorts 变化明细's incomes: number cells, not text."""
+    report = tmp_path / "r.xlsx"
+    args = ["diff", str(OLD), str(NEW), "--report", str(report), "--quiet", "--fail-on", "never"]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    workbook = load_workbook(report, read_only=True)
+    header, *rows = workbook["变化概览"].iter_rows(values_only=True)
+    assert all(isinstance(v, int) for v in rows[0][header.index("上期户数"):header.index("动态调整问题") + 1])
+    header, *rows = workbook["变化明细"].iter_rows(values_only=True)
+    incomes = [r[header.index("新人均纯收入")] for r in rows if r[header.index("新人均纯收入")] is not None]
+    ages = [r[header.index("年龄")] for r in rows if r[header.index("年龄")] is not None]
+    assert incomes and ages and all(isinstance(v, int | float) for v in [*incomes, *ages])
+    assert all(isinstance(r[header.index("户编号")], str) for r in rows)  # codes stay text
+
+
 def test_the_diff_report_and_json_name_both_snapshots_files(tmp_path: Path) -> None:
     runner = CliRunner()
     report = tmp_path / "r.xlsx"

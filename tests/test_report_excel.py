@@ -163,3 +163,15 @@ def test_to_text_shows_every_dtype_as_plain_text() -> None:
     assert xlsxtable.sheet_name("a/b:c", {"概览"}) == "a_b_c"
     assert xlsxtable.sheet_name("概览", {"概览"}) == "概览(2)"
     assert xlsxtable.text_width(pd.Series(["ab中文", "x"], dtype="str")) == 6
+
+
+def test_number_columns_are_numbers_a_code_or_infinity_is_not() -> None:
+    import pandas as pd
+
+    from fupin_audit.report.xlsxtable import number_columns
+
+    frame = pd.DataFrame({
+        "人数": pd.array([1, None], dtype="Int64"), "收入": [1.5, float("inf")], "村": ["甲", "乙"],
+        "签字": [True, False], "户编号": pd.array([1504261072030001, 2], dtype="Int64"), "人均": [3000.0, 0.5],
+    })
+    assert number_columns(frame) == [True, False, False, False, False, True]

@@ -29,7 +29,7 @@ from ..result import AuditResult
 from . import xlsxtable
 from .overview import write_overview
 from .sheetrows import prepare
-from .xlsxtable import Styles, fitted_widths, frame_columns, sheet_name, write_list
+from .xlsxtable import Styles, fitted_widths, frame_columns, number_columns, sheet_name, write_list
 
 WORKBOOK_OPTIONS = {
     "constant_memory": True,
@@ -156,7 +156,7 @@ def _split_notes(sheets: list[FindingsSheet]) -> list[str]:
 
 def _write_frame(workbook: Workbook, name: str, frame: pd.DataFrame, styles: Styles) -> None:
     headers, columns = frame_columns(frame)
-    write_list(workbook, name, headers, prepare(columns), fitted_widths(headers, columns), styles)
+    write_list(workbook, name, headers, prepare(columns, number_columns(frame)), fitted_widths(headers, columns), styles)
 
 
 def _resolved_frame(result: AuditResult, mask_ids: bool, change: str) -> pd.DataFrame:

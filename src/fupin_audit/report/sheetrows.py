@@ -72,6 +72,8 @@ class Cells:
     text: tuple[pa.Array, ...]
     preserve: tuple[pa.Array, ...]
     present: tuple[pa.Array, ...]
+    numeric: tuple[bool, ...] = ()
+    """Per column, whether its values are numbers, written as number cells (empty: none is)."""
 
     def __len__(self) -> int:
         return len(self.text[0]) if self.text else 0
@@ -87,11 +89,13 @@ class Cells:
         return self._each(lambda array: array.slice(start, length))
 
     def _each(self, change: Callable[[pa.Array], pa.Array]) -> Cells:
-        return Cells(*(tuple(change(array) for array in part) for part in (self.text, self.preserve, self.present)))
+        text, preserve, present = (tuple(change(array) for array in part) for part in (self.text, self.preserve, self.present))
+        return Cells(text, preserve, present, numeric=self.numeric)
 
 
-def prepare(columns: Sequence[pd.Series]) -> Cells:
-    """The cells of text columns (missing values are empty cells)."""
+def prepare(columns: Sequence[pd.Series], numeric: Sequence[bool] = ()) -> Cells:
+    """The cells of text columns (missing values are empty cells); a column ``numeric`` marks holds
+    numbers as text (``xlsxtable.number_columns``) and is written as number cells."""
 
     def one(column: pd.Series) -> tuple[pa.Array, pa.Array, pa.Array]:
         values = pc.fill_null(_contiguous(pa.array(column, type=pa.string(), from_pandas=True)), "")
@@ -100,7 +104,10 @@ def prepare(columns: Sequence[pd.Series]) -> Cells:
 
     with ThreadPoolExecutor(max_workers=RENDER_THREADS) as pool:
         prepared = list(pool.map(one, columns))
-    return Cells(*(tuple(part) for part in zip(*prepared, strict=True))) if prepared else Cells((), (), ())
+    if not prepared:
+        return Cells((), (), ())
+    text, preserve, present = (tuple(part) for part in zip(*prepared, strict=True))
+    return Cells(text, preserve, present, numeric=tuple(bool(n) for n in numeric) if any(numeric) else ())
 
 
 def write_rows(sheet: Worksheet, first_row: int, cells: Cells, formats: Sequence[Format | None]) -> int:
@@ -168,10 +175,13 @@ def _render(
             continue
         used.append(col)
         filled = present if filled is None else pc.or_(filled, present)
-        cell = pc.binary_join_element_wise(
-            f'<c r="{letters[col]}', numbers, f'"{styles[col]} t="inlineStr"><is><t',
-            pc.if_else(preserve, ' xml:space="preserve"', ""), ">", text, "</t></is></c>", "",
-        )
+        if cells.numeric and cells.numeric[col]:
+            cell = pc.binary_join_element_wise(f'<c r="{letters[col]}', numbers, f'"{styles[col]}><v>', text, "</v></c>", "")
+        else:
+            cell = pc.binary_join_element_wise(
+                f'<c r="{letters[col]}', numbers, f'"{styles[col]} t="inlineStr"><is><t',
+                pc.if_else(preserve, ' xml:space="preserve"', ""), ">", text, "</t></is></c>", "",
+            )
         row_cells.append(pc.if_else(present, cell, ""))
     if filled is None:
         return None, [], []

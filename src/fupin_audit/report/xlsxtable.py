@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -153,6 +154,20 @@ def write_list(
 def frame_columns(frame: pd.DataFrame) -> tuple[list[str], list[pd.Series]]:
     """Headers and display-text columns of any frame."""
     return [str(c) for c in frame.columns], [to_text(frame[c]) for c in frame.columns]
+
+
+def number_columns(frame: pd.DataFrame) -> list[bool]:
+    """Which columns of a frame hold numbers (not booleans), all finite and under 10^15: written as
+    number cells, so that counts and incomes can be summed and sorted in Excel (text cells "15",
+    "3000.0" cannot). A code stored as a number (a 16-digit 户编号) stays text: Excel would show it as
+    1.50426E+15."""
+    out = []
+    for column in frame.columns:
+        series = frame[column]
+        numeric = pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype)
+        values = series.dropna().to_numpy(dtype="float64") if numeric else np.zeros(0)
+        out.append(bool(numeric and np.isfinite(values).all() and (np.abs(values) < 1e15).all()))
+    return out
 
 
 def chunks(total: int, size: int) -> Iterable[tuple[int, int]]:
