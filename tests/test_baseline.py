@@ -65,3 +65,25 @@ def test_a_file_that_is_not_a_findings_file_is_refused(tmp_path: Path) -> None:
     bogus.write_text("a,b\n1,2\n", encoding="utf-8")
     out = runner.invoke(app, ["check", str(SOURCE), "--baseline", str(bogus), "--no-report"])
     assert out.exit_code == 2 and "finding_id" in out.stderr
+
+
+def test_the_report_names_the_earlier_findings_file_and_counts_the_changes(tmp_path: Path) -> None:
+    """A filed 已整改 sheet must be tied to the audit it resolves: 概览 counts the changes against the
+    earlier file, 审计信息 gives that file's SHA-256 as it was read (before --findings replaced it)."""
+    import hashlib
+
+    from openpyxl import load_workbook
+
+    earlier = tmp_path / "2019.parquet"
+    runner.invoke(app, ["check", str(SOURCE), "--no-report", "--quiet", "--findings", str(earlier)])
+    digest = hashlib.sha256(earlier.read_bytes()).hexdigest()
+    registry, _, _ = next_year(tmp_path)
+    report = tmp_path / "r.xlsx"
+    runner.invoke(app, ["check", str(registry), "--baseline", str(earlier), "--findings", str(earlier),
+                        "--report", str(report), "--quiet", "--fail-on", "never"])
+    workbook = load_workbook(report, read_only=True)
+    overview = {row[0]: row[1] for row in workbook["概览"].iter_rows(values_only=True) if row and row[0]}
+    assert overview["上次问题清单"].endswith("2019.parquet") and overview["已整改"] == 1 and overview["未复核"] == 0
+    assert overview["新增"] >= 1 and overview["持续"] >= 1
+    info = [row for row in workbook["审计信息"].iter_rows(values_only=True) if row[0] == "上次问题清单"]
+    assert len(info) == 1 and info[0][2] == digest

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from . import __version__, findings
 from .baseline import compare, mark_unchecked, read_findings
-from .inputs import expand_paths
+from .inputs import expand_paths, sha256_of
 from .progress import Observer, Silent
 from .reading import read_registry_files
 from .recheck import Coverage
@@ -150,6 +150,7 @@ def run_audit(
         reference_matches=match_sheets(found, ruleset, lists),
         reference_files=tuple(list_paths.values()),
         baseline_path=Path(baseline) if baseline is not None else None,
+        baseline_sha256=sha256_of(Path(baseline)) if baseline is not None else "",
         resolved=resolved,
         resolved_keyed=resolved_keyed,
         started=started,

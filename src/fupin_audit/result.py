@@ -63,6 +63,8 @@ class AuditResult:
     """The reference-list files read (never written over, like the registry files)."""
     baseline_path: Path | None = None
     """The earlier findings file compared with (``--baseline``), if any."""
+    baseline_sha256: str = ""
+    """Its SHA-256 when it was read (it may be replaced by this run's ``--findings``)."""
     resolved: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Findings of the baseline that no longer occur, findings columns and ``unchecked_reason``:
     ``change`` 已整改, or 未复核 when their check did not run this time or their file was not read

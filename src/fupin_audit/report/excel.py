@@ -209,4 +209,6 @@ def _audit_info_frame(result: AuditResult, mask_ids: bool, older: AuditResult | 
         rows.append(("上期基准日期", older.as_of.isoformat(), ""))
         rows += [("上期输入文件", shown_path(item.path, mask_ids), item.sha256) for item in older.inputs]
     rows.append(("规则文件", shown_path(result.rules_path, mask_ids), result.rules_sha256))
+    if result.baseline_path is not None:
+        rows.append(("上次问题清单", shown_path(result.baseline_path, mask_ids), result.baseline_sha256))
     return pd.DataFrame(rows, columns=["项目", "内容", "SHA-256"], dtype="str")

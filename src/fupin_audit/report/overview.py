@@ -15,6 +15,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from ..baseline import change_counts
 from ..kinds import BY_CODE
 from ..masking import shown_path
 from ..result import AuditResult
@@ -75,6 +76,11 @@ def write_overview(
     cursor.line(["基准日期", f"{result.as_of.isoformat()}（来源：{result.as_of_source}）"])
     cursor.line(["运行时间", result.started.isoformat(sep=" ", timespec="seconds")])
     cursor.line(["问题总数", len(findings)])
+    if result.baseline_path is not None:
+        counts = change_counts(result.findings, result.resolved)
+        cursor.line(["上次问题清单", shown_path(result.baseline_path, mask_ids)])
+        for title, key in (("新增", "new"), ("持续", "persisting"), ("已整改", "resolved"), ("未复核", "unchecked")):
+            cursor.line([title, counts[key]])
     cursor.line(["证件号码打码", "是" if mask_ids else "否"])
     for note in notes:
         cursor.line(["说明", note])
