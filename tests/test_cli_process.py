@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from fupin_audit.cli.app import _exit_status
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -121,3 +124,42 @@ main()
         cwd=tmp_path, capture_output=True, text=True, encoding="utf-8",
     )
     assert (done.returncode, done.stderr, done.stdout) == (130, "已中断。\n", "")
+
+
+SLOW_RULE = """
+  - id: slow_cross_join
+    title: 慢规则
+    kind: data_error
+    severity: low
+    sql: |
+      SELECT a.户编号, a._member
+      FROM members a, members b, members c, members d, members e
+      WHERE a.姓名 = b.姓名 || c.姓名 || d.姓名 || e.姓名
+    message: 慢
+    basis: 测试
+"""
+
+
+def test_two_sigterms_during_a_slow_rule_still_end_as_interrupted(tmp_path: Path) -> None:
+    """``timeout`` signals the process and then its group, and an impatient user presses Ctrl-C twice:
+    the second signal came while the interrupted queries were being waited for, the session was
+    closed under them, and DuckDB's ResourceInUseException ended the run as an internal error."""
+    rules = tmp_path / "rules.yaml"
+    default = (ROOT / "rules.yaml").read_text(encoding="utf-8")
+    rules.write_text(default.replace("\nreferences:", SLOW_RULE + "\nreferences:", 1), encoding="utf-8")
+    log = tmp_path / "run.log"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "fupin_audit", "check", str(EXAMPLES / "zhuangtouyingzi.xlsx"), "--rules", str(rules),
+         "--no-report", "-q", "--log", str(log)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    )
+    deadline = time.monotonic() + 60
+    while "phase=校验" not in (log.read_text(encoding="utf-8") if log.exists() else ""):  # the rules have started
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.05)
+    time.sleep(1.0)
+    child.send_signal(signal.SIGTERM)
+    child.send_signal(signal.SIGTERM)  # at once, as timeout's two
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 143, err
+    assert "已中断" in err and "内部错误" not in err

@@ -375,3 +375,27 @@ def test_a_rule_may_end_with_comments_and_semicolons(ruleset, sql):
     result = run_rules(with_rules(ruleset, rule("commented", sql)), small_registry(), AS_OF)
     assert [s.rule_id for s in result.skipped] == []
     assert found(result.findings, "commented") == {("commented", "H1", "")}
+
+
+def test_waiting_for_interrupted_rules_outlasts_a_second_interrupt(monkeypatch):
+    """A second Ctrl-C or SIGTERM while the interrupted queries end must not cut the wait short: the
+    session would be closed under a busy cursor (DuckDB's ResourceInUseException, an exit 3)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fupin_audit.rules import engine
+
+    calls = []
+    real_wait = engine.wait
+
+    def impatient(futures, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real_wait(futures, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "wait", impatient)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        query = pool.submit(time.sleep, 0.3)
+        engine._outlast_interrupts([query])
+        assert query.done() and len(calls) == 2

@@ -7,7 +7,7 @@ import os
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import duckdb
@@ -140,8 +140,21 @@ def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS
                     pass
                 for cursor in cursors:
                     cursor.interrupt()
+            _outlast_interrupts(workers)
             raise
     return [r for r in results if r is not None]
+
+
+def _outlast_interrupts(workers: Sequence[Future[None]]) -> None:
+    """Wait for the interrupted workers to leave their queries, through any further Ctrl-C or SIGTERM
+    (a second press; ``timeout`` signals the process and then its group): the session can only be
+    closed once no cursor is inside a query (DuckDB refuses: ResourceInUseException, an exit 3)."""
+    while True:
+        try:
+            wait(workers)
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 def run_rules(
