@@ -320,3 +320,27 @@ def test_ctrl_c_while_the_rules_are_bound_is_not_a_rules_error(tmp_path: Path, m
                         lambda exc: "Invalid Input Error: Python exception occurred while executing the UDF: KeyboardInterrupt")
     code, _, err = run("check", str(VILLAGE), "--no-report", "--rules", str(rules))
     assert code == 130 and "已中断" in err and "规则文件" not in err
+
+
+FAILING_RULE = """
+  - id: my_cast
+    title: 户主姓名转数字
+    kind: data_error
+    severity: low
+    sql: SELECT 户编号 FROM households WHERE CAST(户主姓名 AS INTEGER) > 0
+    message: 不会出现
+    basis: 测试
+"""
+
+
+def test_a_rule_whose_sql_fails_is_named_on_stderr_and_the_exit_code_is_2(tmp_path: Path) -> None:
+    """A cron job with --quiet --fail-on never must notice a broken rule: the others ran, exit 2."""
+    default = (Path(__file__).resolve().parents[1] / "rules.yaml").read_text(encoding="utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(default.replace("\nreferences:", FAILING_RULE + "\nreferences:", 1), encoding="utf-8")
+    code, out, err = run("check", str(VILLAGE), "--rules", str(rules), "--no-report", "--quiet", "--fail-on", "never")
+    assert code == 2 and "规则 my_cast（户主姓名转数字）未执行" in err and out == ""
+    code, out, _ = run("check", str(VILLAGE), "--rules", str(rules), "--no-report", "--json", "--fail-on", "never")
+    skipped = {r["rule_id"]: r["failed"] for r in json.loads(out)["skipped_rules"]}
+    assert skipped["my_cast"] is True and skipped["exit_same_year_returned"] is False  # a missing column is no failure
+    assert len(json.loads(out)["findings"]) == 56  # the other rules ran

@@ -32,7 +32,7 @@ def test_json_document_matches_the_result(tmp_path: Path) -> None:
     assert counts["by_severity"] == {"high": 2, "medium": 1, "low": 1}
     assert counts["by_village"] == {"甲县/乙镇/丙村": 2, "甲县/丁镇/戊村": 1, "（空）/（空）/（空）": 1}
     assert doc["skipped_rules"] == [
-        {"rule_id": "exit_without_signature", "title": "退出未签字确认", "reason": "缺少列", "missing_columns": ["签字确认"]}
+        {"rule_id": "exit_without_signature", "title": "退出未签字确认", "reason": "缺少列", "missing_columns": ["签字确认"], "failed": False}
     ]
     for record, row in zip(doc["findings"], found.to_dict("records"), strict=True):
         assert isinstance(record["evidence"], dict)

@@ -295,3 +295,29 @@ def test_an_audit_reports_sql_the_engine_refuses_without_waiting_for_the_read(tm
     finally:
         release.set()
     assert "不存在的列" in str(error.value)
+
+
+def test_a_requires_column_one_character_off_a_standard_name_is_named(tmp_path):
+    """A typo in requires passed lint and the rule was skipped on every registry, blaming the input."""
+    typo = GOOD_RULE.replace("requires: [households.人均纯收入]", "requires: [households.人均纯收人]")
+    own = GOOD_RULE.replace("ok_rule", "own_column").replace("requires: [households.人均纯收入]", "requires: [households.备注2]")
+    problems = problems_of(write(tmp_path, HEAD + typo + own))
+    assert problems == ["规则 ok_rule 字段 requires：人均纯收人 不是标准列名，是不是 人均纯收入？"]
+
+
+def test_an_alias_in_a_rules_sql_gets_the_standard_name(tmp_path):
+    alias = GOOD_RULE.replace("SELECT 户编号, 人均纯收入 FROM households WHERE 人均纯收入 < poverty_line(2020)",
+                              "SELECT 户编号, 人均纯收入 FROM households WHERE 人数 > 5").replace("requires: [households.人均纯收入]", "")
+    (problem,) = problems_of(write(tmp_path, HEAD + alias))
+    assert "人数 是别名，应写作标准列名 家庭人口数" in problem
+
+
+def test_rules_lint_takes_the_file_as_rules_too(tmp_path):
+    from typer.testing import CliRunner
+
+    from fupin_audit.cli.app import app
+
+    path = write(tmp_path, HEAD + GOOD_RULE)
+    assert CliRunner().invoke(app, ["rules", "lint", "--rules", str(path)]).exit_code == 0
+    other = CliRunner().invoke(app, ["rules", "lint", str(path), "--rules", str(default_rules_path())])
+    assert other.exit_code == 2 and "只能检查一个" in other.stderr

@@ -39,6 +39,9 @@ class SkippedRule:
     title: str
     reason: str
     missing_columns: tuple[str, ...] = ()
+    failed: bool = False
+    """Its SQL failed (a broken rules file), as opposed to input it needs missing: the run's exit
+    code says so (2) and stderr names it, so that a cron job notices."""
 
 
 @dataclass

@@ -48,8 +48,9 @@ def make_observer(*, show: bool, log: Path | None) -> Observer:
 
 
 def exit_code(result: AuditResult, fail_on: FailOn) -> int:
-    """2 when a file was skipped (--keep-going), else 1 when findings reach ``fail_on``, else 0."""
-    if any(i.error for i in result.inputs):
+    """2 when a file was skipped (--keep-going) or a rule's SQL failed, else 1 when findings reach
+    ``fail_on``, else 0."""
+    if any(i.error for i in result.inputs) or any(rule.failed for rule in result.skipped_rules):
         return EXIT_NOT_AUDITED
     if fail_on is FailOn.never or result.findings.empty:
         return EXIT_OK
@@ -121,4 +122,11 @@ def check(
                 render_summary(result, report_path, findings, Console(), mask_ids)
         for failed in (i for i in result.inputs if i.error):
             print(f"错误：{mask_in(failed.error) if mask_ids else failed.error}（已跳过）", file=sys.stderr)
+        report_failed_rules(result)
         raise typer.Exit(exit_code(result, fail_on))
+
+
+def report_failed_rules(result: AuditResult) -> None:
+    """One line on stderr per rule whose SQL failed: the other rules ran, the exit code is 2."""
+    for rule in (r for r in result.skipped_rules if r.failed):
+        print(f"错误：规则 {rule.rule_id}（{rule.title}）未执行：{rule.reason}", file=sys.stderr)

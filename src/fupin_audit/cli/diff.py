@@ -23,7 +23,7 @@ from ..report.files import write_findings
 from ..report.jsonout import inputs_json, result_to_json, write_json
 from ..report.terminal import render_summary
 from .boundary import reader_may_leave, user_errors
-from .check import exit_code
+from .check import exit_code, report_failed_rules
 from .options import (
     AsOfOption,
     DebugOption,
@@ -106,6 +106,7 @@ def diff_command(
                 console = Console()
                 render_summary(result.new, report_path, findings, console, mask_ids)
                 console.print(_changes_table(result))
+        report_failed_rules(result.new)
         raise typer.Exit(exit_code(result.new, fail_on))
 
 

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
+from ..errors import UsageError
 from ..kinds import BY_CODE, SEVERITY_TITLES
 from ..rules import describe_rule, load_rules
 from .boundary import user_errors
@@ -50,9 +51,12 @@ def show_rule(
 @rules_app.command("lint")
 def lint_rules(
     file: Annotated[Path | None, typer.Argument(help="规则文件（默认：内置 rules.yaml）。", dir_okay=False)] = None,
+    rules: RulesOption = None,
     debug: DebugOption = False,
 ) -> None:
     """不读数据，检查规则文件；全部问题一次列出。退出码 0 表示无误，2 表示有错。"""
     with user_errors(debug):
-        ruleset = load_rules(file, thorough=True)
+        if file is not None and rules is not None and file != rules:
+            raise UsageError(f"给了两个规则文件（{file} 和 --rules {rules}），只能检查一个。")
+        ruleset = load_rules(file or rules, thorough=True)
         print(f"{ruleset.path}：{len(ruleset.rules)} 条规则，无错误。")

@@ -36,6 +36,7 @@ def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any
                 "title": rule.title,
                 "reason": rule.reason,
                 "missing_columns": list(rule.missing_columns),
+                "failed": rule.failed,
             }
             for rule in result.skipped_rules
         ],

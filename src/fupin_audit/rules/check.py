@@ -20,9 +20,17 @@ REGISTRY_TABLES = ("households", "members")
 ALIASES: dict[str, str] = {a: f.name for f in fields.FIELDS for a in f.aliases if a != f.name}
 
 
+_MISSING_COLUMN = re.compile(r'Referenced column "([^"]+)" not found')
+
+
 def duckdb_message(exc: Exception) -> str:
-    """A DuckDB error on one line (its multi-line caret display folded)."""
-    return " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    """A DuckDB error on one line (its multi-line caret display folded); a column it cannot find that
+    is an alias (人数, 身份证号) gets the standard name to write instead."""
+    text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+    missing = _MISSING_COLUMN.search(text)
+    if missing and missing.group(1) in ALIASES:
+        text += f"（{missing.group(1)} 是别名，应写作标准列名 {ALIASES[missing.group(1)]}）"
+    return text
 
 
 def select_problem(sql: object) -> str | None:
@@ -41,6 +49,19 @@ def select_problem(sql: object) -> str | None:
         name = statement.query.split(None, 1)[0].upper() if statement.type == duckdb.StatementType.LOAD else statement.type.name
         return f"只允许 SELECT（查询）语句，实际为 {name}"
     return None
+
+
+FIELD_NAMES = frozenset(f.name for f in fields.FIELDS)
+
+
+def misspelled_field(column: str) -> str | None:
+    """The standard column name ``column`` differs from in one character alone (人均纯收人 → 人均纯收入):
+    a rule requiring it would be skipped on every registry, its reason blaming the input. A column
+    of another length may be the registry's own (kept under its header), so it is not judged."""
+    if column in FIELD_NAMES or column in ALIASES:
+        return None
+    close = [n for n in FIELD_NAMES if len(n) == len(column) and sum(a != b for a, b in zip(n, column, strict=True)) == 1]
+    return sorted(close)[0] if len(close) == 1 else None
 
 
 def _label(item: Any, key: str, what: str, index: int) -> str:
@@ -80,6 +101,8 @@ def static_problems(data: dict[str, Any]) -> list[str]:
                 table, _, column = option.strip().partition(".")
                 if table in REGISTRY_TABLES and column in ALIASES:
                     problems.append(f"{label} 字段 requires：{column} 是别名，应写作标准列名 {ALIASES[column]}")
+                elif table in REGISTRY_TABLES and (meant := misspelled_field(column)):
+                    problems.append(f"{label} 字段 requires：{column} 不是标准列名，是不是 {meant}？")
                 problem = _reference_requirement(table, column, lists)
                 if problem:
                     problems.append(f"{label} 字段 requires：{problem}")

@@ -181,13 +181,13 @@ def run_rules(
                 reason, columns = _missing_reason(missing, present)
                 skipped[rule.id] = SkippedRule(rule.id, rule.title, reason, columns)
             elif problem:
-                skipped[rule.id] = SkippedRule(rule.id, rule.title, f"规则 {rule.id} 的 SQL 不可执行：{problem}")
+                skipped[rule.id] = SkippedRule(rule.id, rule.title, f"规则 {rule.id} 的 SQL 不可执行：{problem}", failed=True)
             else:
                 runnable.append(rule)
         frames: list[pd.DataFrame] = []
         for rule, outcome in zip(runnable, run_all(session, runnable), strict=True):
             if isinstance(outcome, duckdb.Error):
-                skipped[rule.id] = SkippedRule(rule.id, rule.title, _failure_reason(rule, outcome, session.failed))
+                skipped[rule.id] = SkippedRule(rule.id, rule.title, _failure_reason(rule, outcome, session.failed), failed=True)
             else:
                 frames.append(outcome)
     finally:
