@@ -175,3 +175,15 @@ def test_number_columns_are_numbers_a_code_or_infinity_is_not() -> None:
         "签字": [True, False], "户编号": pd.array([1504261072030001, 2], dtype="Int64"), "人均": [3000.0, 0.5],
     })
     assert number_columns(frame) == [True, False, False, False, False, True]
+
+
+def test_list_sheets_print_a4_landscape_one_page_wide_with_the_header_on_every_page(tmp_path: Path) -> None:
+    """Inspectors print and file the report: 问题清单 is 14 columns wide and split over 4–5 portrait
+    pages per band of rows, the header on the first page only."""
+    path = tmp_path / "r.xlsx"
+    write_report(make_result(tmp_path), path)
+    sheet = openpyxl.load_workbook(path)["问题清单"]
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth in (None, 1)  # 1 is the default
+    assert sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$1:$1"

@@ -154,7 +154,10 @@ def test_disabled_rules_do_not_run(ruleset):
     disabled = [r.model_copy(update={"enabled": False}) if r.id == "exit_income_below_line" else r for r in ruleset.rules]
     result = run_rules(ruleset.model_copy(update={"rules": disabled}), small_registry(), AS_OF)
     assert found(result.findings, "exit_income_below_line") == set()
-    assert result.skipped == []
+    # listed under 未执行规则, so that the report does not read as a full audit; not a failure
+    assert [(s.rule_id, s.reason, s.failed) for s in result.skipped] == [
+        ("exit_income_below_line", "规则文件中已停用（enabled: false）", False)
+    ]
 
 
 def test_findings_are_text_and_parameters_reported(ruleset):

@@ -137,7 +137,8 @@ def write_list(
     styles: Styles,
 ) -> Worksheet:
     """A list sheet: bold header row, frozen, autofilter over every row; ``cells`` (``sheetrows.prepare``)
-    under it, columns as wide as ``widths`` and wrapped where the content is wider than ``WIDTH_CAP``."""
+    under it, columns as wide as ``widths`` and wrapped where the content is wider than ``WIDTH_CAP``;
+    printed A4 landscape, one page wide, the header repeated on every page."""
     sheet = workbook.add_worksheet(name)
     formats: list[Format | None] = []
     for col, width in enumerate(widths):
@@ -147,6 +148,11 @@ def write_list(
         sheet.write_string(0, col, header, styles.header)
     last = write_rows(sheet, 1, cells, formats) - 1
     sheet.freeze_panes(1, 0)
+    # printed and filed: A4 landscape, every column on one page wide, the header on every page
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
     sheet.autofilter(0, 0, last, max(len(headers) - 1, 0))
     return sheet
 

@@ -23,6 +23,9 @@ from .params import report_parameters
 from .render import KIND_COLUMN, LOCATOR_TABLES, MEMBER_NAME_COLUMN, findings_sql
 from .sandbox import Session, open_session, strip_sql
 
+DISABLED = "规则文件中已停用（enabled: false）"
+"""The reason given for a rule the rules file turns off."""
+
 RULE_THREADS = min(2, os.cpu_count() or 1)
 """Rules run at once, each on its own cursor: one rule's query leaves DuckDB's threads idle between its
 steps and while Python turns its result into findings (500k members: 1.41 → 1.04 s on 2 cores)."""
@@ -193,5 +196,7 @@ def run_rules(
     finally:
         session.close()
     in_order = [skipped[rule.id] for rule in ruleset.enabled_rules(scope) if rule.id in skipped]
+    # a rule turned off in the rules file is listed too: else the report reads as a full audit
+    in_order += [SkippedRule(rule.id, rule.title, DISABLED) for rule in ruleset.rules if not rule.enabled and rule.scope == scope]
     found = findings.normalize(pd.concat(frames, ignore_index=True)) if frames else findings.empty()
     return RuleRun(found, in_order, report_parameters(ruleset, as_of))
