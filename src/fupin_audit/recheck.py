@@ -17,6 +17,7 @@ import pandas as pd
 
 from .result import InputFile, SkippedRule
 from .rules.model import RuleSet
+from .schema.catalog import BUILT_IN
 
 ROW_CHECKS: frozenset[str] = frozenset({
     # ID numbers (schema/ids.py)
@@ -29,14 +30,7 @@ ROW_CHECKS: frozenset[str] = frozenset({
 })
 """Built-in checks that look at one row alone: what another file holds cannot change their outcome."""
 
-BUILTIN_CHECKS: frozenset[str] = ROW_CHECKS | {
-    # households and their members (schema/households.py)
-    "head_missing", "head_multiple", "size_mismatch", "income_arithmetic",
-    # duplicates (schema/duplicates.py)
-    "duplicate_person", "duplicate_in_household",
-    # assembling the registry (registry.py)
-    "household_id_missing", "household_conflict", "household_repeated", "orphan_member",
-}
+BUILTIN_CHECKS: frozenset[str] = frozenset(BUILT_IN)
 """Rule ids of the built-in data checks: not in the rules file, run on every audit."""
 
 BUILTIN_COLUMNS: dict[str, tuple[str, ...]] = {

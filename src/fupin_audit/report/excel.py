@@ -26,6 +26,7 @@ from ..findings import empty as empty_findings
 from ..kinds import BY_CODE, KINDS, SEVERITY_TITLES
 from ..masking import mask_findings, mask_frame, shown_path
 from ..result import AuditResult
+from ..schema.catalog import BUILT_IN
 from . import xlsxtable
 from .overview import write_overview
 from .sheetrows import prepare
@@ -107,7 +108,7 @@ def write_report(
                 if len(unchecked):
                     _write_frame(workbook, sheet_name(UNCHECKED, taken), unchecked, styles)
             _write_frame(workbook, SKIPPED, _skipped_frame(result), styles)
-            _write_frame(workbook, RULES, _rules_frame(result.rules_table), styles)
+            _write_frame(workbook, RULES, _rules_frame(result.rules_table, result.findings), styles)
             _write_frame(workbook, AUDIT_INFO, _audit_info_frame(result, mask_ids, older), styles)
             for key, frame in matches.items():
                 _write_frame(workbook, sheet_name(key, taken), frame, styles)
@@ -173,9 +174,17 @@ def _resolved_frame(result: AuditResult, mask_ids: bool, change: str) -> pd.Data
     return shown
 
 
-def _rules_frame(rules: pd.DataFrame) -> pd.DataFrame:
-    """规则说明: the rules table with Chinese headers, kinds and severities as the findings show them."""
-    shown = rules.copy()
+def _rules_frame(rules: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
+    """规则说明: the rules table, then the built-in data checks (their kind and severity as this run's
+    findings give them), with Chinese headers, kinds and severities as the findings show them."""
+    seen = found.drop_duplicates("rule_id").set_index("rule_id") if len(found) else None
+    built_in = pd.DataFrame([
+        {"id": rule_id, "title": title, "enabled": True, "sql": "（内置检查，不在规则文件中）", "basis": what,
+         "kind": seen.at[rule_id, "kind"] if seen is not None and rule_id in seen.index else "",
+         "severity": seen.at[rule_id, "severity"] if seen is not None and rule_id in seen.index else ""}
+        for rule_id, (title, what) in BUILT_IN.items()
+    ]).reindex(columns=rules.columns)
+    shown = pd.concat([rules, built_in.astype({c: rules[c].dtype for c in rules.columns})], ignore_index=True)
     for column, titles in (("kind", {k.code: k.title for k in KINDS}), ("severity", SEVERITY_TITLES)):
         if column in shown:
             shown[column] = shown[column].map(lambda value, t=titles: t.get(value, value)).astype("str")

@@ -14,6 +14,7 @@ import pandas as pd
 from ..kinds import BY_CODE, KIND_CODES, SEVERITIES, SEVERITY_TITLES
 from ..masking import mask_in
 from ..result import InputFile
+from ..schema.catalog import BUILT_IN
 
 UNKNOWN_PLACE = "（空）"
 """Shown for an empty county, township or village name."""
@@ -71,7 +72,7 @@ def rule_counts(findings: pd.DataFrame, rules_table: pd.DataFrame | None = None)
     titles: dict[str, str] = {}
     if rules_table is not None and {"id", "title"} <= set(rules_table.columns):
         titles = dict(zip(rules_table["id"].astype("str"), rules_table["title"].astype("str"), strict=True))
-    grouped["title"] = grouped["rule_id"].map(lambda r: titles.get(r, "")).astype("str")
+    grouped["title"] = grouped["rule_id"].map(lambda r: titles.get(r) or BUILT_IN.get(r, ("",))[0]).astype("str")
     grouped["count"] = grouped["count"].astype("int64")
     grouped = grouped.sort_values(["count", "rule_id"], ascending=[False, True], kind="stable")
     return grouped.loc[:, ["rule_id", "title", "kind", "count"]].reset_index(drop=True)
