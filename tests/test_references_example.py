@@ -63,8 +63,8 @@ def test_summary_counts_rows_invalid_ids_and_matched_people(with_lists):
     assert list(summary.index) == list(LISTS)
     assert summary.loc["payroll", "无效证件行数"] == 3  # wrong check character, 17 digits, empty
     assert summary.loc["vehicles", "无效证件行数"] == 1
-    assert summary.loc["payroll", "匹配登记人数"] == 2
-    assert summary.loc["relatives", "匹配登记人数"] == 3  # two in 庄头营子村, one related to a cadre elsewhere
+    assert summary.loc["payroll", "证件号码相同的登记人数"] == 2
+    assert summary.loc["relatives", "证件号码相同的登记人数"] == 3  # two in 庄头营子村, one related to a cadre elsewhere
     assert (summary["行数"] >= 200).all()
     invalid = with_lists.reference_matches[INVALID_SHEET]
     assert set(invalid["名单"]) == {"payroll", "vehicles"} and len(invalid) == 4

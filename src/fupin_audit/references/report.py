@@ -24,7 +24,7 @@ from .read import ReferenceData
 
 MATCHES_KEY = "匹配记录"
 INVALID_SHEET = "名单无效证件"
-SUMMARY_COLUMNS = ("名单", "名称", "文件", "行数", "无效证件行数", "无法识别的值", "匹配登记人数", "SHA-256")
+SUMMARY_COLUMNS = ("名单", "名称", "文件", "行数", "无效证件行数", "无法识别的值", "证件号码相同的登记人数", "SHA-256")
 LEADING = ("规则编号", "问题类型", "县", "乡镇", "行政村", "户编号", "姓名", "证件号码")
 TRAILING = ("名单来源", "登记表来源")
 
@@ -40,12 +40,12 @@ def reference_summary(lists: Mapping[str, ReferenceData], registry: Registry) ->
         rows.append({
             "名单": data.name, "名称": data.title, "文件": data.path.name, "行数": len(data.frame),
             "无效证件行数": int(data.invalid["来源"].nunique()), "无法识别的值": data.unreadable,
-            "匹配登记人数": _count_in(registered, data.ids), "SHA-256": data.sha256,
+            "证件号码相同的登记人数": _count_in(registered, data.ids), "SHA-256": data.sha256,
         })
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     for column in ("名单", "名称", "文件", "SHA-256"):
         frame[column] = frame[column].astype("str")
-    for column in ("行数", "无效证件行数", "无法识别的值", "匹配登记人数"):
+    for column in ("行数", "无效证件行数", "无法识别的值", "证件号码相同的登记人数"):
         frame[column] = frame[column].astype("Int64")
     return frame
 
