@@ -38,7 +38,7 @@ def test_sheets_in_order_with_chinese_headers(tmp_path: Path) -> None:
     assert len(data["问题清单"]) == 5 and len(data["数据错误"]) == 3 and len(data["错退"]) == 2
     assert {row[1] for row in data["问题清单"][1:]} == {"错退", "人员重复", "数据错误"}
     assert {row[2] for row in data["问题清单"][1:]} == {"高", "中", "低"}
-    assert list(data["规则说明"][0]) == ["规则编号", "规则名称", "问题类型", "严重程度", "启用", "所需列", "SQL", "参数",
+    assert list(data["规则说明"][0]) == ["规则编号", "规则名称", "问题类型", "严重程度", "启用", "适用", "所需列", "SQL", "参数",
                                      "问题描述", "依据"]
     assert data["规则说明"][1][:5] == ("exit_income_below_line", "已脱贫户收入低于贫困线", "错退", "高", "是")
     assert data["未执行规则"][1] == ("exit_without_signature", "退出未签字确认", "缺少列", "签字确认")
@@ -204,3 +204,15 @@ def test_built_in_checks_have_a_title_and_a_row_on_the_rules_sheet(tmp_path: Pat
     assert size[header.index("规则名称")] == "家庭人口数与名单人数不符" and size[header.index("问题类型")] == "数据错误"
     overview = [row for row in book["概览"].iter_rows(values_only=True) if row and row[0] == "size_mismatch"]
     assert overview and overview[0][1] == "家庭人口数与名单人数不符"
+
+
+def test_the_rules_sheet_says_which_rules_only_diff_runs(tmp_path: Path) -> None:
+    """A check report listed the diff rules as 启用 是 among the rest: a reader took them as applied."""
+    from fupin_audit import audit
+
+    path = tmp_path / "r.xlsx"
+    write_report(audit(Path(__file__).resolve().parents[1] / "examples" / "zhuangtouyingzi.xlsx"), path)
+    header, *rows = openpyxl.load_workbook(path)["规则说明"].iter_rows(values_only=True)
+    scope = {row[0]: row[header.index("适用")] for row in rows}
+    assert scope["diff_exit_by_split"] == "仅动态调整（diff）"
+    assert scope["exit_income_below_line"] == scope["id_check_digit"] == "每次核查（check，diff 的本期）"

@@ -55,7 +55,7 @@ def make_result(tmp_path: Path, found: pd.DataFrame | None = None) -> AuditResul
         rules_sha256="cd" * 32,
         rules_table=pd.DataFrame(
             {"id": ["exit_income_below_line"], "title": ["已脱贫户收入低于贫困线"], "kind": ["wrongful_exit"],
-             "severity": ["high"], "requires": ["households.人均纯收入"],
+             "severity": ["high"], "scope": ["check"], "requires": ["households.人均纯收入"],
              "sql": ["SELECT *\nFROM households"], "parameters": ['{"line": 3747}'],
              "message": ["人均纯收入{人均纯收入}元"], "basis": ["国开办发〔2017〕56号"]},
             dtype="str",

@@ -66,7 +66,7 @@ def test_the_reference_date_may_be_the_end_of_next_year(ruleset):
 
 def test_rules_table(ruleset):
     table = rules_table(ruleset)
-    assert list(table.columns) == ["id", "title", "kind", "severity", "enabled", "requires", "sql",
+    assert list(table.columns) == ["id", "title", "kind", "severity", "enabled", "scope", "requires", "sql",
                                    "parameters", "message", "basis"]
     assert len(table) == len(ruleset.rules)
     row = table.set_index("id").loc["exit_short_public_notice"]

@@ -43,8 +43,11 @@ OVERVIEW, SKIPPED, RULES, AUDIT_INFO, ALL_FINDINGS = "概览", "未执行规则"
 RESOLVED, UNCHECKED = CHANGE_RESOLVED, CHANGE_UNCHECKED
 DATA_ERROR = "data_error"
 
+SCOPE_TITLES = {"check": "每次核查（check，diff 的本期）", "diff": "仅动态调整（diff）"}
+"""规则说明's 适用: a diff rule listed in a check report was not applied there."""
+
 RULE_HEADERS = {
-    "id": "规则编号", "title": "规则名称", "kind": "问题类型", "severity": "严重程度", "enabled": "启用",
+    "id": "规则编号", "title": "规则名称", "kind": "问题类型", "severity": "严重程度", "enabled": "启用", "scope": "适用",
     "requires": "所需列", "sql": "SQL", "parameters": "参数", "message": "问题描述", "basis": "依据",
 }
 
@@ -179,13 +182,13 @@ def _rules_frame(rules: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     findings give them), with Chinese headers, kinds and severities as the findings show them."""
     seen = found.drop_duplicates("rule_id").set_index("rule_id") if len(found) else None
     built_in = pd.DataFrame([
-        {"id": rule_id, "title": title, "enabled": True, "sql": "（内置检查，不在规则文件中）", "basis": what,
+        {"id": rule_id, "title": title, "enabled": True, "scope": "check", "sql": "（内置检查，不在规则文件中）", "basis": what,
          "kind": seen.at[rule_id, "kind"] if seen is not None and rule_id in seen.index else "",
          "severity": seen.at[rule_id, "severity"] if seen is not None and rule_id in seen.index else ""}
         for rule_id, (title, what) in BUILT_IN.items()
     ]).reindex(columns=rules.columns)
     shown = pd.concat([rules, built_in.astype({c: rules[c].dtype for c in rules.columns})], ignore_index=True)
-    for column, titles in (("kind", {k.code: k.title for k in KINDS}), ("severity", SEVERITY_TITLES)):
+    for column, titles in (("kind", {k.code: k.title for k in KINDS}), ("severity", SEVERITY_TITLES), ("scope", SCOPE_TITLES)):
         if column in shown:
             shown[column] = shown[column].map(lambda value, t=titles: t.get(value, value)).astype("str")
     return shown.rename(columns=RULE_HEADERS)

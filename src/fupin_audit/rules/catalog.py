@@ -12,7 +12,7 @@ from ..kinds import BY_CODE, SEVERITY_TITLES
 from .model import Rule, RuleSet, YearTable
 from .params import parameters_used
 
-TABLE_COLUMNS = ("id", "title", "kind", "severity", "enabled", "requires", "sql", "parameters", "message", "basis")
+TABLE_COLUMNS = ("id", "title", "kind", "severity", "enabled", "scope", "requires", "sql", "parameters", "message", "basis")
 
 
 def views_used(sql: str, ruleset: RuleSet) -> list[str]:
@@ -45,10 +45,11 @@ def _parameters_cell(rule: Rule, ruleset: RuleSet) -> str:
 
 
 def rules_table(ruleset: RuleSet) -> pd.DataFrame:
-    """One row per rule: id, title, kind, severity, enabled, requires, sql, parameters, message, basis."""
+    """One row per rule: id, title, kind, severity, enabled, scope (check: every audit; diff: only
+    ``fupin-audit diff``), requires, sql, parameters, message, basis."""
     rows = [
         {
-            "id": r.id, "title": r.title, "kind": r.kind, "severity": r.severity, "enabled": r.enabled,
+            "id": r.id, "title": r.title, "kind": r.kind, "severity": r.severity, "enabled": r.enabled, "scope": r.scope,
             "requires": ", ".join(r.requires), "sql": r.sql.strip(),
             "parameters": _parameters_cell(r, ruleset), "message": r.message, "basis": r.basis,
         }
