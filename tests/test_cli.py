@@ -344,3 +344,19 @@ def test_a_rule_whose_sql_fails_is_named_on_stderr_and_the_exit_code_is_2(tmp_pa
     skipped = {r["rule_id"]: r["failed"] for r in json.loads(out)["skipped_rules"]}
     assert skipped["my_cast"] is True and skipped["exit_same_year_returned"] is False  # a missing column is no failure
     assert len(json.loads(out)["findings"]) == 56  # the other rules ran
+
+
+def test_the_summary_says_a_rules_file_replaced_the_built_in_one(tmp_path: Path) -> None:
+    """A file of one's own rules runs no 错退 check: the summary must not read as a full audit."""
+    own = tmp_path / "my.yaml"
+    own.write_text(
+        "version: 1\nrules:\n  - id: no_name\n    title: 姓名为空\n    kind: data_error\n    severity: low\n"
+        "    sql: SELECT 户编号, _member FROM members WHERE 姓名 IS NULL\n    message: 姓名为空\n    basis: 测试\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["check", str(VILLAGE), "--rules", str(own), "--no-report", "--fail-on", "never"],
+                           env={"COLUMNS": "300"})
+    assert "规则文件：" in result.stdout and "代替内置规则文件，共 1 条规则" in result.stdout
+    assert "规则文件：" not in run("check", str(VILLAGE), "--no-report", "--fail-on", "never")[1]
+    document = json.loads(run("check", str(VILLAGE), "--rules", str(own), "--no-report", "--json", "--fail-on", "never")[1])
+    assert document["rules_file"]["path"] == str(own) and len(document["rules_file"]["sha256"]) == 64

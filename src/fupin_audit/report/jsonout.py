@@ -24,6 +24,7 @@ def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any
         "as_of": result.as_of.isoformat(),
         "as_of_source": result.as_of_source,
         "inputs": inputs_json(result.inputs, mask_ids),
+        "rules_file": {"path": shown_path(result.rules_path, mask_ids), "sha256": result.rules_sha256},
         "counts": {
             "total": len(findings),
             "by_kind": {k: int(n) for k, n in kind_counts(findings, include_zero=True)[["kind", "count"]].itertuples(index=False)},

@@ -16,6 +16,7 @@ from ..baseline import change_counts
 from ..kinds import SEVERITIES, SEVERITY_TITLES
 from ..masking import shown_path
 from ..result import AuditResult
+from ..rules.loader import default_rules_path
 from .summary import input_notes, kind_severity_counts, place_counts, table_rows
 
 TOP_PLACES = 15
@@ -29,6 +30,9 @@ def render_summary(
     ``mask_ids`` an ID in a file's name is masked."""
     console.print(Text("fupin-audit 核查摘要", style="bold"))
     console.print(Text(f"基准日期：{result.as_of.isoformat()}（来源：{result.as_of_source}）"))
+    if result.rules_path != default_rules_path():
+        # a --rules file replaces the built-in one whole: a file of one's own rules runs no 错退 check
+        console.print(Text(f"规则文件：{shown_path(result.rules_path, mask_ids)}（代替内置规则文件，共 {len(result.rules_table)} 条规则）"))
     console.print(_inputs_table(result, mask_ids))
     if result.baseline_path is not None:
         counts = change_counts(result.findings, result.resolved)
