@@ -185,3 +185,15 @@ def test_household_sheet_without_head_names_takes_the_first_head_row() -> None:
     households = build_registry([members, households]).households.set_index("户编号")
     assert households.loc["H1", "户主姓名"] == "甲" and households.loc["H1", "户主证件号码"] == "X1"
     assert pd.isna(households.loc["H2", "户主姓名"]) and pd.isna(households.loc["H2", "户主证件号码"])
+
+
+def test_a_household_conflict_is_named_by_the_head() -> None:
+    """DESIGN: a household finding's name is the head's; household_conflict had none (made before the
+    heads of a flat export were known)."""
+    from pathlib import Path
+
+    from fupin_audit import audit
+
+    found = audit(Path(__file__).resolve().parents[1] / "examples" / "zhuangtouyingzi.xlsx").findings
+    conflict = found[found["rule_id"].eq("household_conflict")]
+    assert list(conflict["name"]) == ["刘永胜"]

@@ -71,9 +71,10 @@ def build_registry(tables: list[Table]) -> Registry:
         head_rows = _first_heads(households, members)
     else:
         households, conflicts, head_rows = _split_households(flat)
-        problems.append(conflicts)
         members = flat.drop(columns=[c for c in _household_columns(flat) if c not in KEYS])
     households = _with_head_columns(households, members, head_rows)
+    if not household_tables:
+        problems.append(_with_head_names(conflicts, households))
     return Registry(
         households=households.reset_index(drop=True),
         members=members.reset_index(drop=True),
@@ -210,6 +211,17 @@ def _conflicts(
     evidence = [{"column": columns[position], "values": shown} for _, position, shown in disagreeing]
     return findings.from_rows(rows_of, rule_id="household_conflict", severity="medium", messages=messages,
                               evidence=evidence)
+
+
+def _with_head_names(found: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
+    """Household findings made before the heads were known, named by the head (DESIGN: a household
+    finding's name is the head's)."""
+    if found.empty or "户主姓名" not in households.columns:
+        return found
+    heads = households.drop_duplicates(HOUSEHOLD_KEY).set_index(HOUSEHOLD_KEY)["户主姓名"]
+    named = found.copy()
+    named["name"] = named["household_id"].map(heads).astype("str").fillna("")
+    return named
 
 
 def _show(value: object) -> str:
