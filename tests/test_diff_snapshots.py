@@ -126,6 +126,9 @@ def test_the_diff_report_and_json_name_both_snapshots_files(tmp_path: Path) -> N
     info = {(r[0], r[1]): r[2] for r in load_workbook(report, read_only=True)["审计信息"].iter_rows(values_only=True)}
     assert info[("输入文件", str(NEW))] and info[("上期输入文件", str(OLD))] == document["old_inputs"][0]["sha256"]
     assert ("上期基准日期", document["old_as_of"]) in info
+    overview = {r[0]: r for r in load_workbook(report, read_only=True)["概览"].iter_rows(values_only=True) if r and r[0]}
+    assert overview[f"上期：{OLD}"][2] == document["old_inputs"][0]["rows_read"]  # both snapshots' rows read
+    assert f"本期：{NEW}" in overview and overview["上期基准日期"][1].startswith(document["old_as_of"])
 
 @pytest.mark.parametrize("output", ["--findings", "--report"])
 @pytest.mark.parametrize("target", ["old", "new", "deaths"])

@@ -97,7 +97,7 @@ def write_report(
         workbook = Workbook(str(temporary), {**WORKBOOK_OPTIONS, "tmpdir": rows})
         try:
             styles = Styles.create(workbook)
-            write_overview(workbook, OVERVIEW, result, findings, references, _split_notes(sheets), mask_ids, styles)
+            write_overview(workbook, OVERVIEW, result, findings, references, _split_notes(sheets), mask_ids, styles, older)
             for name, frame in extra_sheets:
                 _write_frame(workbook, name, mask_frame(frame) if mask_ids else frame, styles)
             headers = [CHINESE_HEADERS[c] for c in COLUMNS]

@@ -68,12 +68,16 @@ def write_overview(
     notes: Sequence[str],
     mask_ids: bool,
     styles: Styles,
+    older: AuditResult | None = None,
 ) -> Worksheet:
-    """Add the 概览 sheet (``findings`` already masked when ``mask_ids``)."""
+    """Add the 概览 sheet (``findings`` already masked when ``mask_ids``); ``older``: diff's older
+    snapshot, whose date and files are shown beside the newer one's."""
     sheet = workbook.add_worksheet(name)
     cursor = _Cursor(sheet, styles)
     cursor.line(["建档立卡贫困户核查报告"], styles.title)
     cursor.line(["基准日期", f"{result.as_of.isoformat()}（来源：{result.as_of_source}）"])
+    if older is not None:
+        cursor.line(["上期基准日期", f"{older.as_of.isoformat()}（来源：{older.as_of_source}）"])
     cursor.line(["运行时间", result.started.isoformat(sep=" ", timespec="seconds")])
     cursor.line(["问题总数", len(findings)])
     if result.baseline_path is not None:
@@ -90,12 +94,15 @@ def write_overview(
         cursor.line([key, value])
 
     cursor.section("输入文件", ["文件", "工作表", "读取行数", "审计行数", "跳过行数", "跳过原因", "说明"])
-    for item in result.inputs:
-        reasons = "；".join(f"{reason} {n}" for reason, n in item.rows_skipped.items() if n)
-        skipped = sum(item.rows_skipped.values())
-        cursor.line(
-            [shown_path(item.path, mask_ids), "、".join(item.sheets), item.rows_read, item.rows_audited, skipped, reasons, input_notes(item, mask_ids)]
-        )
+    snapshots = [("上期：", older), ("本期：", result)] if older is not None else [("", result)]
+    for label, snapshot in snapshots:
+        for item in snapshot.inputs:
+            reasons = "；".join(f"{reason} {n}" for reason, n in item.rows_skipped.items() if n)
+            skipped = sum(item.rows_skipped.values())
+            cursor.line([
+                label + shown_path(item.path, mask_ids), "、".join(item.sheets), item.rows_read, item.rows_audited,
+                skipped, reasons, input_notes(item, mask_ids),
+            ])
 
     kinds = kind_severity_counts(findings)
     header = cursor.section("按问题类型", ["问题类型", "代码", "高", "中", "低", "合计"])
