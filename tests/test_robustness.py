@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from xlsxwriter.worksheet import Worksheet
 
 from fupin_audit import audit
 from fupin_audit.errors import FupinAuditError
@@ -158,17 +159,24 @@ def test_household_numbers_in_scientific_notation_are_reported_not_merged(tmp_pa
     assert len(result.registry.households) == frame.loc[~damaged, "户编号"].nunique()
 
 
-def test_a_stray_cell_in_the_last_column_adds_one_column_not_sixteen_thousand(tmp_path: Path) -> None:
-    """Someone typed in cell XFD5: the sheet is 16,384 columns wide, all but one empty and unnamed."""
-    frame = rows()
-    path = tmp_path / "远处有字.xlsx"
+def village_sheet(path: Path, frame: pd.DataFrame, first_data_row: int = 1) -> tuple[xlsxwriter.Workbook, Worksheet]:
+    """The village as one sheet 贫困人口 of a workbook left open (a test adds stray cells, then closes
+    it): the header in row 1, the data from 0-based row ``first_data_row``, every cell as text."""
     workbook = xlsxwriter.Workbook(str(path))
     sheet = workbook.add_worksheet("贫困人口")
     for c, header in enumerate(frame.columns):
         sheet.write_string(0, c, header)
-    for r, values in enumerate(frame.itertuples(index=False), start=1):
+    for r, values in enumerate(frame.itertuples(index=False), start=first_data_row):
         for c, value in enumerate(values):
             sheet.write_string(r, c, str(value))
+    return workbook, sheet
+
+
+def test_a_stray_cell_in_the_last_column_adds_one_column_not_sixteen_thousand(tmp_path: Path) -> None:
+    """Someone typed in cell XFD5: the sheet is 16,384 columns wide, all but one empty and unnamed."""
+    frame = rows()
+    path = tmp_path / "远处有字.xlsx"
+    workbook, sheet = village_sheet(path, frame)
     sheet.write_string(4, 16_383, "备注")
     workbook.close()
     result = audit(path)
@@ -182,13 +190,7 @@ def test_stray_cells_far_below_the_data_are_left_out_and_counted(tmp_path: Path)
     a value are counted as skipped, with their row numbers."""
     frame = rows()
     path = tmp_path / "底部有字.xlsx"
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet("贫困人口")
-    for c, header in enumerate(frame.columns):
-        sheet.write_string(0, c, header)
-    for r, values in enumerate(frame.itertuples(index=False), start=1):
-        for c, value in enumerate(values):
-            sheet.write_string(r, c, str(value))
+    workbook, sheet = village_sheet(path, frame)
     sheet.write_blank(500_000, 2, None, workbook.add_format({"bold": True}))  # formatting only: nothing lost
     sheet.write_string(900_000, 1, " ")  # a space: counted, as every cell with a value
     sheet.write_string(1_048_575, 4, "张三")
@@ -210,13 +212,7 @@ def test_a_sheet_without_stray_rows_is_read_as_it_is(tmp_path: Path) -> None:
 def test_data_far_below_its_header_is_not_taken_for_stray_rows(tmp_path: Path) -> None:
     frame = rows()
     path = tmp_path / "数据在下.xlsx"
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet("贫困人口")
-    for c, header in enumerate(frame.columns):
-        sheet.write_string(0, c, header)
-    for r, values in enumerate(frame.itertuples(index=False), start=12_001):
-        for c, value in enumerate(values):
-            sheet.write_string(r, c, str(value))
+    workbook, _ = village_sheet(path, frame, first_data_row=12_001)
     workbook.close()
     assert trim_stray_rows(path, tmp_path) is None
     result = audit(path)
