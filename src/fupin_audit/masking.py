@@ -91,17 +91,14 @@ def mask_findings(findings: pd.DataFrame, *, ids_keyed: bool = False) -> pd.Data
     out["person_id"] = mask_series(out["person_id"]).fillna("")
     for column in _TEXT_COLUMNS:
         out[column] = mask_text(out[column])
-    for row, values in named.items():
-        for column in _TEXT_COLUMNS:
-            text = str(out.at[row, column])
-            for value in values:
-                text = text.replace(value, mask_id(value))
-            out.at[row, column] = text
+    replacements = {row: [(value, mask_id(value)) for value in values] for row, values in named.items()}
     for row, dates in _quoted_births(findings).items():
+        replacements.setdefault(row, []).extend((date, re.sub("[0-9]", "*", date)) for date in dates)
+    for row, pairs in replacements.items():
         for column in _TEXT_COLUMNS:
             text = str(out.at[row, column])
-            for date in dates:
-                text = text.replace(date, re.sub("[0-9]", "*", date))
+            for value, masked in pairs:
+                text = text.replace(value, masked)
             out.at[row, column] = text
     return out
 
