@@ -17,7 +17,13 @@ import typer
 
 from ..errors import FupinAuditError
 from ..masking import mask_in
-from .exitcodes import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_NOT_AUDITED, EXIT_TERMINATED
+from .exitcodes import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_AUDITED,
+    EXIT_TERMINATED,
+    INTERRUPTED,
+)
 
 QUERY_INTERRUPTED = "Query interrupted"
 """DuckDB's RuntimeError when Ctrl-C reaches a query running on the main thread."""
@@ -40,11 +46,11 @@ def user_errors(debug: bool, mask_ids: bool = False) -> Iterator[None]:
         print(f"错误：{mask_in(str(error)) if mask_ids else error}", file=sys.stderr)
         raise typer.Exit(EXIT_NOT_AUDITED) from None
     except KeyboardInterrupt as stop:
-        print("已中断。", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         raise typer.Exit(EXIT_TERMINATED if isinstance(stop, Terminated) else EXIT_INTERRUPTED) from None
     except Exception as error:  # a bug: say so plainly, details only on request
         if isinstance(error, RuntimeError) and str(error) == QUERY_INTERRUPTED:  # Ctrl-C during a DuckDB query
-            print("已中断。", file=sys.stderr)
+            print(INTERRUPTED, file=sys.stderr)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         if debug:
             traceback.print_exc(file=sys.stderr)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import sys
 
-from .exitcodes import EXIT_INTERRUPTED
+from .exitcodes import EXIT_INTERRUPTED, INTERRUPTED
 
 
 def main() -> None:
     try:
         from .app import main as run_command
     except KeyboardInterrupt:
-        print("已中断。", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         raise SystemExit(EXIT_INTERRUPTED) from None
     run_command()
