@@ -120,9 +120,11 @@ def zhuangtouyingzi() -> list[Household]:
     son = P("之子", "男", 24, education="中专")
     add(True, [P("户主", "女", 52), son], incomes_for(5900, 2, rng), "文化程度 中专 (outside the vocabulary)",
         [("vocabulary", son.finding_id)], exit_year="2019")
-    add(False, [P("户主", "男", 48), P("配偶", "女", 46), P("之女", "女", 13)], incomes_for(3100, 3, rng),
-        "人均纯收入 3100 on two rows, 3600 on the last row (both below the line)",
-        [("household_conflict", "")], conflict_last_row=3600.0)
+    parents = [P("户主", "男", 48), P("配偶", "女", 46)]
+    daughter = P("之女", "女", 13, school="学龄前儿童")  # 失学辍学 否: schooling known, the status stale
+    add(False, [*parents, daughter], incomes_for(3100, 3, rng),
+        "人均纯收入 3100 on two rows, 3600 on the last row (both below the line); daughter aged 13 still 学龄前儿童",
+        [("household_conflict", ""), ("school_status_stale", daughter.finding_id)], conflict_last_row=3600.0)
     head = P("户主", "男", 41, work="县外省内务工", work_months="半年")
     add(True, [head, P("配偶", "女", 39)], incomes_for(7200, 2, rng), "务工时间 written 半年",
         [("unreadable_value", head.finding_id)], exit_year="2019")

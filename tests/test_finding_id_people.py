@@ -69,6 +69,7 @@ def test_household_findings_and_findings_with_an_id_keep_their_ids() -> None:
     ids = {f"{r}|{h}|{p}": i for r, h, p, i in zip(found["rule_id"], found["household_id"], found["person_id"],
                                                    found["finding_id"], strict=True)}
     assert ids.pop("id_missing|1504261072030007|") != "2dc53406b270beff"  # 朱欣怡: now known by name
+    assert ids.pop("school_status_stale|1504261072030018|15042620060102146X")  # a rule added since the pin
     assert ids == PINNED
 
 

@@ -201,6 +201,10 @@ def household_findings(hid: str, members: list[dict[str, Any]], household_fields
     def uninsured(m: dict[str, Any]) -> bool:
         return not boolean(m["是否参加城乡居民基本医疗保险"]) and not boolean(m["是否参加城镇职工基本医疗保险"])
 
+    # 在校生状况 still preschool past age 7 is stale (every member here has a 失学辍学 answer, which decides schooling)
+    found |= {("school_status_stale", hid, m["_id"]) for m in members
+              if m["_age"] is not None and m["_age"] > 7 and m["在校生状况"] in ("学龄前儿童", "学前教育")}
+
     unsafe_house = boolean(h["是否危房户"]) or h["危房级别"] in ("C", "D")
     unsafe_water = boolean(h["是否解决安全饮用水"]) is False or bool(boolean(h["饮水困难"]))
     if h["脱贫属性"] in fields.EXIT_STATUSES:
@@ -259,7 +263,7 @@ def test_every_check_and_exit_rule_is_planted() -> None:
         "income_arithmetic", "negative_income", "vocabulary", "household_conflict", "unreadable_value",
         "duplicate_person", "exit_income_below_line", "exit_child_out_of_school", "exit_no_medical_insurance",
         "exit_unsafe_housing", "exit_unsafe_water", "should_exit_meets_standard", "exit_same_year_identified",
-        "exit_without_signature", "exit_short_public_notice", "exit_cannot_judge",
+        "exit_without_signature", "exit_short_public_notice", "exit_cannot_judge", "school_status_stale",
     } - rules
     assert not missing
 

@@ -239,3 +239,50 @@ def test_absent_optional_columns_are_not_reported_as_unknown(ruleset):
     result = run(ruleset, [household("H1")], [member("H1", "P1")], drop=["签字确认", "公示天数", "饮水困难"])
     assert found(result.findings) == set()
     assert {s.rule_id for s in result.skipped} == {"exit_without_signature", "exit_short_public_notice"}
+
+
+@pytest.mark.parametrize(
+    ("child", "expected"),
+    [
+        # the explicit 失学辍学 answer decides schooling; the stale 在校生状况 is a data error of its own
+        ({"证件出生日期": born(10), "在校生状况": "学龄前儿童"}, {("school_status_stale", "H1", "C1")}),
+        # no explicit answer: schooling is unknown, and only school_status_stale says so (not exit_cannot_judge too)
+        ({"证件出生日期": born(10), "在校生状况": "学龄前儿童", "是否义务教育阶段适龄儿童少年失学辍学": None},
+         {("school_status_stale", "H1", "C1")}),
+        ({"证件出生日期": born(8), "在校生状况": "学前教育", "是否义务教育阶段适龄儿童少年失学辍学": None},
+         {("school_status_stale", "H1", "C1")}),
+        ({"证件出生日期": born(7), "在校生状况": "学龄前儿童", "是否义务教育阶段适龄儿童少年失学辍学": None}, set()),
+        ({"证件出生日期": born(8) + pd.Timedelta(days=1), "在校生状况": "学前教育"}, set()),  # turns 8 the day after
+        ({"证件出生日期": born(10), "在校生状况": "小学", "是否义务教育阶段适龄儿童少年失学辍学": None}, set()),
+        # another gap of the same child is still reported by exit_cannot_judge, without blaming 在校生状况
+        ({"证件出生日期": born(10), "在校生状况": "学龄前儿童", "是否义务教育阶段适龄儿童少年失学辍学": None,
+          "健康状况": None},
+         {("school_status_stale", "H1", "C1"), ("exit_cannot_judge", "H1", "C1")}),
+    ],
+)
+def test_school_status_stale(ruleset, child, expected):
+    result = run(ruleset, [household("H1")], [member("H1", "P1"), member("H1", "C1", 与户主关系="之子", **child)])
+    assert found(result.findings) == expected
+    judged = result.findings[result.findings["rule_id"] == "exit_cannot_judge"]
+    assert all("在校生状况" not in m for m in judged["message"])
+
+
+def test_school_status_stale_message_says_what_follows(ruleset):
+    unknown = {"证件出生日期": born(10), "在校生状况": "学龄前儿童", "是否义务教育阶段适龄儿童少年失学辍学": None}
+    result = run(ruleset, [household("H1")], [member("H1", "P1"), member("H1", "C1", 与户主关系="之子", **unknown)])
+    row = result.findings.iloc[0]
+    assert row["message"] == ("成员10周岁，在校生状况仍为“学龄前儿童”，与年龄不符（失学辍学：空）；"
+                              "失学辍学也为空，是否失学无法判断，本户义务教育保障无从确认")
+    assert (row["kind"], row["severity"]) == ("data_error", "medium")
+    answered = {**unknown, "是否义务教育阶段适龄儿童少年失学辍学": False}
+    result = run(ruleset, [household("H1")], [member("H1", "P1"), member("H1", "C1", 与户主关系="之子", **answered)])
+    assert result.findings.iloc[0]["message"] == "成员10周岁，在校生状况仍为“学龄前儿童”，与年龄不符（失学辍学：否）"
+
+
+@pytest.mark.parametrize(("dropout", "should_exit"), [(None, False), (False, True)])
+def test_a_stale_school_status_does_not_count_as_schooled(ruleset, dropout, should_exit):
+    # a 10-year-old left as 学龄前儿童 with no 失学辍学 answer: 义务教育有保障 is not shown, so no 应退未退
+    child = {"证件出生日期": born(10), "在校生状况": "学龄前儿童", "是否义务教育阶段适龄儿童少年失学辍学": dropout}
+    result = run(ruleset, [household("H1", **POOR)], [member("H1", "P1"), member("H1", "C1", 与户主关系="之子", **child)])
+    expected = {("school_status_stale", "H1", "C1")} | ({("should_exit_meets_standard", "H1", "")} if should_exit else set())
+    assert found(result.findings) == expected
