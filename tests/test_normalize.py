@@ -7,7 +7,7 @@ import pytest
 
 from fupin_audit import findings
 from fupin_audit.io.normalize import column_letter, normalize_table
-from fupin_audit.io.table import RawTable, Table
+from fupin_audit.io.table import DuplicateColumn, RawTable, Table
 
 HEADERS = ["序号", "户编号", "姓名", "身份证号码", "与户主关系", "人数", "是否危房户", "脱贫年度", "人均纯收入（元）", "首次识别时间", "户号", "备注"]
 ROWS = [
@@ -63,7 +63,8 @@ def test_origin_and_id_columns(table: Table) -> None:
 
 
 def test_unknown_and_duplicate_columns_kept_as_text(table: Table) -> None:
-    assert table.unknown_columns == ["户号", "备注"]
+    assert table.unknown_columns == ["备注"]
+    assert table.duplicate_columns == [DuplicateColumn("户号", "户编号", "户编号", 0, 0)]  # 户号 is an alias of 户编号
     assert table.mapping["序号"] == "序号"
     assert table.frame["户号"].tolist() == ["H001", "H001", "H002"]
     assert table.frame["备注"].isna().tolist() == [True, False, True]
@@ -115,7 +116,8 @@ def test_clean_table_has_no_problems_and_same_name_headers_stay_apart() -> None:
     table = normalize_table(raw)
     assert table.problems.empty and list(table.problems.columns) == list(findings.COLUMNS)
     assert table.frame["户编号"].tolist() == ["H1"]
-    assert table.unknown_columns == ["户编号（B列）", "第C列"]
+    assert table.unknown_columns == ["第C列"]  # the second 户编号 is a duplicate column, not an unknown one
+    assert table.duplicate_columns == [DuplicateColumn("户编号", "户编号", "户编号", 1, 0)]
     assert table.frame["户编号（B列）"].tolist() == ["H2"]
     assert "_raw_户编号" not in table.frame.columns
 
@@ -132,3 +134,19 @@ def test_empty_sheet() -> None:
 @pytest.mark.parametrize(("position", "letters"), [(0, "A"), (7, "H"), (25, "Z"), (26, "AA"), (51, "AZ"), (52, "BA"), (701, "ZZ"), (702, "AAA")])
 def test_column_letter(position: int, letters: str) -> None:
     assert column_letter(position) == letters
+
+
+def test_a_second_column_of_a_field_is_compared_with_the_used_one() -> None:
+    ids = ["440308199901101512", "11010119900307803X", None, "360426199101010071", None]
+    again = ["440308199901101512", "11010119900307803x ", "360426199101010071", "360426199101010072", None]
+    frame = pd.DataFrame({"c0": pd.Series(["H1"] * 5, dtype="str"), "c1": pd.Series(ids, dtype="str"),
+                          "c2": pd.Series(again, dtype="str")})
+    table = normalize_table(RawTable(Path("a.csv"), None, ["户编号", "身份证号码", "证件号码"], frame, np.arange(2, 7)))
+    assert table.mapping == {"户编号": "户编号", "身份证号码": "证件号码"}
+    # row 2: x against X differs as written; row 3: only the second column has a value; row 4: differs
+    assert table.duplicate_columns == [DuplicateColumn("证件号码", "证件号码", "身份证号码", 2, 1)]
+    assert table.unknown_columns == []
+    assert table.duplicate_columns[0].note() == (
+        "“证件号码”与“身份证号码”同为证件号码，只用了“身份证号码”：2 行取值不同，1 行只有本列有值（按空值核查），"
+        "请核实哪一列正确后删去另一列")
+    assert DuplicateColumn("人口", "家庭人口数", "人数", 0, 0).note() == "“人口”与“人数”同为家庭人口数，只用了“人数”：取值一致"

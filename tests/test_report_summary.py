@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fupin_audit import findings
+from fupin_audit import audit, findings
 from fupin_audit.report.summary import (
+    input_notes,
     kind_counts,
     kind_severity_counts,
     place_counts,
@@ -48,3 +49,16 @@ def test_place_paths_and_counts() -> None:
     assert counts.iloc[0].tolist() == ["甲县/乙镇/丙村", 2, 2]
     assert counts["count"].sum() == len(found)
     assert place_counts(findings.empty()).empty
+
+
+def test_a_duplicate_id_column_is_named_as_such_with_its_disagreements(tmp_path):
+    rows = ["户编号,姓名,与户主关系,身份证号码,证件号码",
+            "H1,张三,户主,440308199901101512,440308199901101512",
+            "H1,李四,配偶,,11010119900307803X",
+            "H2,王五,户主,360426199101010071,360426199101010072"]
+    path = tmp_path / "花名册.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    item = audit(path).inputs[0]
+    assert item.unknown_columns == ()
+    assert input_notes(item) == ("重复的列“证件号码”与“身份证号码”同为证件号码，只用了“身份证号码”："
+                                 "1 行取值不同，1 行只有本列有值（按空值核查），请核实哪一列正确后删去另一列")

@@ -31,6 +31,7 @@ def _describe(path: Path, read: FileTables) -> InputFile:
         rows_skipped=skipped,
         skipped_sheets=tuple(f"{s.name or path.name}（{s.reason}）" for s in read.skipped_sheets),
         unknown_columns=tuple(dict.fromkeys(c for t in read.tables for c in t.unknown_columns)),
+        duplicate_columns=tuple(d for t in read.tables for d in t.duplicate_columns),
         filled_cells=sum(read.filled.values()),
     )
 

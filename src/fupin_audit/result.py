@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .io.table import DuplicateColumn
 from .registry import Registry
 
 
@@ -25,6 +26,8 @@ class InputFile:
     """Sheets not read, each with its reason (hidden, empty, no recognizable header)."""
     unknown_columns: tuple[str, ...] = ()
     """Columns kept but not recognized as any field."""
+    duplicate_columns: tuple[DuplicateColumn, ...] = ()
+    """Columns repeating a field another column gives (kept, not used), with how often they disagree."""
     filled_cells: int = 0
     """Merged key cells (户编号, location) filled down from the row above."""
     error: str = ""

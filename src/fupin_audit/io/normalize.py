@@ -20,7 +20,7 @@ import pandas as pd
 from .. import findings
 from ..fields import FIELDS, Field
 from .headers import map_headers
-from .table import RawTable, Table
+from .table import DuplicateColumn, RawTable, Table
 from .values import parse_text, parse_values
 
 EXPECTED: dict[str, str] = {
@@ -96,11 +96,13 @@ def normalize_table(raw: RawTable, fields: Sequence[Field] = FIELDS) -> Table:
         canonical = header_map.mapping.get(position)
         if canonical is None:
             name = _unknown_name(raw.headers[position], position, {name for name, _ in slots.values()})
-            unknown.append(name)
+            if position not in header_map.duplicates:  # a second 证件号码 column is no unknown one
+                unknown.append(name)
             slots[position] = (name, None)
         else:
             slots[position] = (canonical, by_name[canonical])
 
+    duplicates = _duplicate_columns(raw, header_map.mapping, header_map.duplicates)
     pending = {p: raw.frame.iloc[:, p].reset_index(drop=True) for p in positions}
     raw.frame = raw.frame.iloc[:0, :0]
 
@@ -144,7 +146,25 @@ def normalize_table(raw: RawTable, fields: Sequence[Field] = FIELDS) -> Table:
         problems=_problems(raw, frame, bad_columns),
         rows_read=n_rows,
         skipped=raw.skipped,
+        duplicate_columns=duplicates,
     )
+
+
+def _duplicate_columns(raw: RawTable, mapping: dict[int, str], duplicates: dict[int, str]) -> list[DuplicateColumn]:
+    """Each column that repeats a mapped field, with the number of rows where its text (trimmed)
+    differs from the used column's, both being filled, and where only it is filled."""
+    used = {name: position for position, name in mapping.items()}
+    out = []
+    for position, name in duplicates.items():
+        first = used[name]
+        a = raw.frame.iloc[:, first].astype("str").str.strip().replace("", None)
+        b = raw.frame.iloc[:, position].astype("str").str.strip().replace("", None)
+        differing = int((a.notna() & b.notna() & (a != b)).sum())
+        only_here = int((a.isna() & b.notna()).sum())
+        header = str(raw.headers[position]).strip() or f"第{column_letter(position)}列"
+        used_header = str(raw.headers[first]).strip() or f"第{column_letter(first)}列"
+        out.append(DuplicateColumn(header, name, used_header, differing, only_here))
+    return out
 
 
 def _row_values(frame: pd.DataFrame, column: str, rows: np.ndarray) -> list[str]:

@@ -34,6 +34,28 @@ class RawTable:
     hidden: bool = False
 
 
+@dataclass(frozen=True)
+class DuplicateColumn:
+    """A second column meaning a field another column already gives (身份证号码 beside 证件号码): kept
+    as text under its ``header``, not used. ``used`` is the header of the column used for ``field``;
+    ``differing_rows`` counts the rows where both hold a value and the values differ, ``only_here_rows``
+    those where only this column holds one (the audit sees a blank there)."""
+
+    header: str
+    field: str
+    used: str
+    differing_rows: int
+    only_here_rows: int
+
+    def note(self) -> str:
+        """One phrase for the summary and 概览: which column was used and where the two disagree."""
+        gaps = [f"{self.differing_rows} 行取值不同" if self.differing_rows else "",
+                f"{self.only_here_rows} 行只有本列有值（按空值核查）" if self.only_here_rows else ""]
+        said = "，".join(g for g in gaps if g)
+        verdict = f"{said}，请核实哪一列正确后删去另一列" if said else "取值一致"
+        return f"“{self.header}”与“{self.used}”同为{self.field}，只用了“{self.used}”：{verdict}"
+
+
 @dataclass
 class Table:
     """A ``RawTable`` after header mapping and value normalization.
@@ -54,6 +76,7 @@ class Table:
     problems: pd.DataFrame
     rows_read: int
     skipped: dict[str, list[int]] = field(default_factory=dict)
+    duplicate_columns: list[DuplicateColumn] = field(default_factory=list)
 
     @property
     def where(self) -> str:

@@ -79,6 +79,11 @@ def inputs_json(inputs: Sequence[InputFile], mask_ids: bool = False) -> list[dic
             "rows_skipped": dict(item.rows_skipped),
             "skipped_sheets": list(item.skipped_sheets),
             "unknown_columns": list(item.unknown_columns),
+            "duplicate_columns": [
+                {"column": d.header, "field": d.field, "used": d.used, "differing_rows": d.differing_rows,
+                 "only_here_rows": d.only_here_rows}
+                for d in item.duplicate_columns
+            ],
             "filled_cells": item.filled_cells,
             "error": mask_in(item.error) if mask_ids and item.error else item.error,
         }

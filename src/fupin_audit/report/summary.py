@@ -112,6 +112,8 @@ def input_notes(item: InputFile, mask_ids: bool = False) -> str:
         notes.append(f"未能读取，已跳过：{item.error}")
     if item.skipped_sheets:
         notes.append(f"未读取的工作表：{'、'.join(item.skipped_sheets)}")
+    if item.duplicate_columns:
+        notes.extend(f"重复的列{d.note()}" for d in item.duplicate_columns)
     if item.unknown_columns:
         notes.append(f"未识别的列（保留未用）：{'、'.join(item.unknown_columns)}")
     if item.filled_cells:
