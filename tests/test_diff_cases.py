@@ -122,6 +122,17 @@ def test_a_member_whose_id_is_valid_in_one_snapshot_only_is_matched_by_name(tmp_
     assert changes(result, "成员") == set() and _unaccounted(result).empty
 
 
+def test_names_differing_only_in_spaces_or_width_are_one_name(tmp_path: Path) -> None:
+    wrong_check = HEAD[:-1] + ("0" if HEAD[-1] != "0" else "1")
+    old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫",
+                                                 "members": [("张 一", wrong_check, "户主"), ("李一", SPOUSE[:15] + "000", "配偶"),
+                                                             FAMILY[2]]}])
+    new = snapshot(tmp_path / "new.csv", 2020, [{"hid": "001", "status": "未脱贫",
+                                                 "members": [FAMILY[0], ("李\u3000一", SPOUSE, "配偶"), FAMILY[2]]}])
+    result = diff(old, new)
+    assert changes(result, "成员") == set() and _unaccounted(result).empty
+
+
 def test_a_name_twice_on_one_side_is_not_matched_by_name(tmp_path: Path) -> None:
     twins = [("张二", pid("20000101", 61), "之子"), ("张二", pid("20000101", 73), "之子")]
     old = snapshot(tmp_path / "old.csv", 2019, [{"hid": "001", "status": "未脱贫",

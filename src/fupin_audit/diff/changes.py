@@ -236,14 +236,20 @@ def _member_rows(rows: pd.DataFrame, old_people: pd.DataFrame, new_people: pd.Da
 def _paired_by_name(removed: pd.DataFrame, added: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``removed`` and ``added`` without the people who are the same person by name: within a household
     pair, a 迁出 and an arrival from no other household of one name, the name once on each side (an ID
-    valid in one snapshot only: corrected, digits lost, or no ID column). Neither is a change."""
-    keys = ["原户编号", "户编号", "姓名"]
+    valid in one snapshot only: corrected, digits lost, or no ID column). Neither is a change. Names are
+    compared without spaces and in NFKC form (张 三, a full-width space or letter: one name)."""
+    keys = ["原户编号", "户编号", "_name"]
     gone = removed[removed["变化类型"].eq("迁出") & removed["姓名"].notna()]
     came = added[added["相关户编号"].isna() & added["姓名"].notna()]
+    gone, came = gone.assign(_name=_name_key(gone["姓名"])), came.assign(_name=_name_key(came["姓名"]))
     gone = gone[~gone.duplicated(keys, keep=False)]
     came = came[~came.duplicated(keys, keep=False)]
     same = gone.reset_index(names="_old").merge(came.reset_index(names="_new"), on=keys)
     return removed.drop(index=pd.Index(same["_old"])), added.drop(index=pd.Index(same["_new"]))
+
+
+def _name_key(names: pd.Series) -> pd.Series:
+    return names.astype("str").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
 
 
 def _in_households(people: pd.DataFrame, pairs: pd.DataFrame, own: str, other: str) -> pd.DataFrame:
