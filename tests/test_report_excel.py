@@ -216,3 +216,19 @@ def test_the_rules_sheet_says_which_rules_only_diff_runs(tmp_path: Path) -> None
     scope = {row[0]: row[header.index("适用")] for row in rows}
     assert scope["diff_exit_by_split"] == "仅动态调整（diff）"
     assert scope["exit_income_below_line"] == scope["id_check_digit"] == "每次核查（check，diff 的本期）"
+
+
+def test_the_rules_sheet_gives_every_kind_a_rule_s_findings_took(tmp_path: Path) -> None:
+    """ref_payroll is declared 错评, but a payroll entry after identification makes its finding 应退未退:
+    规则说明 said only 错评."""
+    from fupin_audit import audit
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    result = audit(examples / "zhuangtouyingzi.xlsx", references={"payroll": examples / "references" / "payroll.csv"})
+    assert set(result.findings.loc[result.findings["rule_id"].eq("ref_payroll"), "kind"]) == {"wrongful_inclusion", "should_exit"}
+    path = tmp_path / "r.xlsx"
+    write_report(result, path)
+    header, *rows = openpyxl.load_workbook(path)["规则说明"].iter_rows(values_only=True)
+    kinds = {row[0]: row[header.index("问题类型")] for row in rows}
+    assert kinds["ref_payroll"] == "错评、应退未退"
+    assert kinds["ref_cadres"] == "错评" and kinds["exit_income_below_line"] == "错退"

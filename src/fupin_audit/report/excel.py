@@ -23,7 +23,7 @@ from ..baseline import CHANGE_RESOLVED, CHANGE_UNCHECKED, unchecked_reasons
 from ..errors import UsageError
 from ..findings import CHINESE_HEADERS, COLUMNS
 from ..findings import empty as empty_findings
-from ..kinds import BY_CODE, KINDS, SEVERITY_TITLES
+from ..kinds import BY_CODE, KIND_CODES, KINDS, SEVERITY_TITLES
 from ..masking import mask_findings, mask_frame, shown_path
 from ..result import AuditResult
 from ..schema.catalog import BUILT_IN
@@ -179,7 +179,9 @@ def _resolved_frame(result: AuditResult, mask_ids: bool, change: str) -> pd.Data
 
 def _rules_frame(rules: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
     """规则说明: the rules table, then the built-in data checks (their kind and severity as this run's
-    findings give them), with Chinese headers, kinds and severities as the findings show them."""
+    findings give them), with Chinese headers, kinds and severities as the findings show them. A rule
+    whose findings took another kind too (ref_payroll's ``_kind``: 应退未退 for an event after
+    identification) shows its kind as 错评、应退未退."""
     seen = found.drop_duplicates("rule_id").set_index("rule_id") if len(found) else None
     built_in = pd.DataFrame([
         {"id": rule_id, "title": title, "enabled": True, "scope": "check", "sql": "（内置检查，不在规则文件中）", "basis": what,
@@ -188,10 +190,20 @@ def _rules_frame(rules: pd.DataFrame, found: pd.DataFrame) -> pd.DataFrame:
         for rule_id, (title, what) in BUILT_IN.items()
     ]).reindex(columns=rules.columns)
     shown = pd.concat([rules, built_in.astype({c: rules[c].dtype for c in rules.columns})], ignore_index=True)
-    for column, titles in (("kind", {k.code: k.title for k in KINDS}), ("severity", SEVERITY_TITLES), ("scope", SCOPE_TITLES)):
+    for column, titles in (("severity", SEVERITY_TITLES), ("scope", SCOPE_TITLES)):
         if column in shown:
             shown[column] = shown[column].map(lambda value, t=titles: t.get(value, value)).astype("str")
+    if "kind" in shown:
+        found_kinds = found.groupby("rule_id")["kind"].unique().to_dict() if len(found) else {}
+        shown["kind"] = [_kind_titles(kind, found_kinds.get(rule_id, ())) for rule_id, kind in
+                         zip(shown["id"], shown["kind"].fillna(""), strict=True)]
     return shown.rename(columns=RULE_HEADERS)
+
+
+def _kind_titles(declared: str, found: Sequence[str]) -> str:
+    """The declared kind's title, then those of the other kinds the rule's findings have, in catalogue order."""
+    others = [k for k in KIND_CODES if k in set(found) and k != declared]
+    return "、".join(BY_CODE[k].title if k in BY_CODE else k for k in [declared, *others] if k)
 
 
 def _skipped_frame(result: AuditResult) -> pd.DataFrame:
