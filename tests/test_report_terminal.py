@@ -44,3 +44,39 @@ def test_summary_with_no_findings_and_markup_in_names(tmp_path: Path) -> None:
     found["village"] = "[bold]村[/bold]"
     text = render(make_result(tmp_path, found))
     assert "[bold]村[/bold]" in text
+
+
+def test_long_notes_wrap_whole_in_a_narrow_terminal(tmp_path: Path) -> None:
+    """Chinese notes have no spaces to wrap at: each wrapped line was cut with …, and a reason such as
+    a long list of missing columns could not be read."""
+    import dataclasses
+
+    from fupin_audit.io.table import DuplicateColumn
+    from fupin_audit.result import SkippedRule
+
+    result = make_result(tmp_path)
+    duplicate = DuplicateColumn("证件号码", "证件号码", "身份证号码", 85, 1)
+    reason = "输入缺少列 households.帮扶责任人|households.帮扶责任人证件号码、members.在校生状况|members.是否义务教育阶段适龄儿童少年失学辍学"
+    result = dataclasses.replace(
+        result,
+        inputs=[dataclasses.replace(result.inputs[0], duplicate_columns=(duplicate,))],
+        skipped_rules=[SkippedRule("favoritism_helper", "帮扶责任人是本户成员的亲属", reason)],
+    )
+    console = Console(record=True, width=80, force_terminal=False, color_system=None)
+    render_summary(result, None, None, console)
+    text = console.export_text()
+    assert "…" not in text
+
+    def column(title: str, index: int) -> str:
+        """The text of one column of the table whose title starts with ``title``, wrapped lines joined."""
+        lines = text.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith(title))
+        cells = []
+        for line in lines[start + 4:]:  # title, top border, header, rule
+            if not line.startswith("│"):
+                break
+            cells.append(line.split("│")[index].strip())
+        return "".join(cells)
+
+    assert column("输入文件", 7) == "重复的列" + duplicate.note().replace(" ", "")
+    assert column("未执行的规则", 1) == reason.replace(" ", "")

@@ -61,7 +61,8 @@ def render_summary(
 def _inputs_table(result: AuditResult, mask_ids: bool) -> Table:
     table = Table(title="输入文件", title_justify="left")
     for header in ("文件", "工作表", "读取行数", "审计行数", "跳过行数", "跳过原因", "说明"):
-        table.add_column(header, justify="right" if header.endswith("数") else "left")
+        # long notes wrap character by character (Chinese has no spaces to wrap at: the lines were cut with …)
+        table.add_column(header, justify="right" if header.endswith("数") else "left", overflow="fold")
     for item in result.inputs:
         reasons = "；".join(f"{reason} {n}" for reason, n in item.rows_skipped.items() if n)
         table.add_row(
@@ -113,8 +114,8 @@ def _skipped_table(result: AuditResult) -> Table:
         reason = f"{rule.reason}：{'、'.join(unnamed)}" if unnamed else rule.reason
         by_reason.setdefault(reason, []).append(rule.rule_id)
     table = Table(title=f"未执行的规则 {len(result.skipped_rules)} 条", title_justify="left")
-    table.add_column("原因")
-    table.add_column("规则编号")
+    table.add_column("原因", overflow="fold")
+    table.add_column("规则编号", overflow="fold")
     for reason, rule_ids in by_reason.items():
         table.add_row(Text(reason), Text("、".join(rule_ids)))
     return table
