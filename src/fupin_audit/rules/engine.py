@@ -22,6 +22,7 @@ from .model import Rule, RuleSet
 from .params import report_parameters
 from .render import KIND_COLUMN, LOCATOR_TABLES, MEMBER_NAME_COLUMN, findings_sql
 from .sandbox import Session, open_session, strip_sql
+from .timelimit import RuleTimedOut, TimeLimit, check_rule_timeout, timeout_reason
 
 DISABLED = "规则文件中已停用（enabled: false）"
 """The reason given for a rule the rules file turns off."""
@@ -102,11 +103,32 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
     return frame
 
 
-def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS) -> list[pd.DataFrame | duckdb.Error]:
-    """Each rule's findings, or the DuckDB error it failed with, in the order given; ``threads``
-    cursors take the rules in turn. Interrupted (Ctrl-C), no further rule starts and the running
-    queries are interrupted."""
-    results: list[pd.DataFrame | duckdb.Error | None] = [None] * len(rules)
+Outcome = pd.DataFrame | duckdb.Error | RuleTimedOut
+
+
+def _run_limited(cursor: duckdb.DuckDBPyConnection, rule: Rule, seconds: float | None) -> Outcome:
+    """``run_rule``, its query interrupted after ``seconds``: its findings, its error, or RuleTimedOut."""
+    with TimeLimit(cursor, seconds) as limit:
+        try:
+            return run_rule(cursor, rule)
+        except duckdb.Error as exc:
+            if seconds is not None and limit.expired and isinstance(exc, duckdb.InterruptException):
+                return RuleTimedOut(seconds)
+            return exc
+
+
+def run_all(
+    session: Session,
+    rules: Sequence[Rule],
+    threads: int = RULE_THREADS,
+    *,
+    timeout: float | None = None,
+) -> list[Outcome]:
+    """Each rule's findings, or the DuckDB error it failed with, or RuleTimedOut when its query ran
+    past ``timeout`` seconds (it is interrupted; the other rules go on), in the order given;
+    ``threads`` cursors take the rules in turn. Interrupted (Ctrl-C), no further rule starts and the
+    running queries are interrupted."""
+    results: list[Outcome | None] = [None] * len(rules)
     turns = iter(range(len(rules)))
     taking = threading.Lock()
     cursors: list[duckdb.DuckDBPyConnection] = []
@@ -121,10 +143,7 @@ def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS
                     i = next(turns, None)
                 if i is None:
                     return
-                try:
-                    results[i] = run_rule(cursor, rules[i])
-                except duckdb.Error as exc:
-                    results[i] = exc
+                results[i] = _run_limited(cursor, rules[i], timeout)
         finally:
             with taking:
                 cursors.remove(cursor)
@@ -167,9 +186,13 @@ def run_rules(
     references: Mapping[str, pd.DataFrame] | None = None,
     *,
     scope: str = "check",
+    rule_timeout: float | None = None,
 ) -> RuleRun:
     """Run every enabled rule of ``scope``; a rule lacking columns or failing is skipped and the others
-    still run. ``diff`` passes the DIFF_TABLES (model.py) among ``references``."""
+    still run. ``diff`` passes the DIFF_TABLES (model.py) among ``references``. A rule whose query
+    runs longer than ``rule_timeout`` seconds (default: no limit) is interrupted and skipped as
+    failed."""
+    check_rule_timeout(rule_timeout)
     session = open_session(ruleset, as_of, registry.households, registry.members, references)
     present = session.present
     try:
@@ -187,16 +210,18 @@ def run_rules(
                 skipped[rule.id] = SkippedRule(rule.id, rule.title, f"规则 {rule.id} 的 SQL 不可执行：{problem}", failed=True)
             else:
                 runnable.append(rule)
+        # a rule turned off in the rules file is listed too: else the report reads as a full audit
+        disabled = [SkippedRule(rule.id, rule.title, DISABLED) for rule in ruleset.rules if not rule.enabled and rule.scope == scope]
         frames: list[pd.DataFrame] = []
-        for rule, outcome in zip(runnable, run_all(session, runnable), strict=True):
-            if isinstance(outcome, duckdb.Error):
+        for rule, outcome in zip(runnable, run_all(session, runnable, timeout=rule_timeout), strict=True):
+            if isinstance(outcome, RuleTimedOut):
+                skipped[rule.id] = SkippedRule(rule.id, rule.title, timeout_reason(rule.id, outcome.seconds), failed=True)
+            elif isinstance(outcome, duckdb.Error):
                 skipped[rule.id] = SkippedRule(rule.id, rule.title, _failure_reason(rule, outcome, session.failed), failed=True)
             else:
                 frames.append(outcome)
     finally:
         session.close()
-    in_order = [skipped[rule.id] for rule in ruleset.enabled_rules(scope) if rule.id in skipped]
-    # a rule turned off in the rules file is listed too: else the report reads as a full audit
-    in_order += [SkippedRule(rule.id, rule.title, DISABLED) for rule in ruleset.rules if not rule.enabled and rule.scope == scope]
+    in_order = [skipped[rule.id] for rule in ruleset.enabled_rules(scope) if rule.id in skipped] + disabled
     found = findings.normalize(pd.concat(frames, ignore_index=True)) if frames else findings.empty()
     return RuleRun(found, in_order, report_parameters(ruleset, as_of))
