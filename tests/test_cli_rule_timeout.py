@@ -1,9 +1,10 @@
 """``--rule-timeout``: a runaway rule of a custom rules file is stopped, named and failed (exit 2)
-while the other rules' findings are written."""
+while the other rules' findings are written; ``--log`` has one line per rule after the 规则 phase."""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,28 @@ def test_a_rule_past_the_time_limit_fails_the_run_and_the_other_rules_findings_a
     assert skipped["failed"] is True and skipped["reason"].startswith(reason)
     expected = (ROOT / "examples" / "zhuangtouyingzi.expected.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(timed_out.document["findings"]) == len(expected) - 1  # every other rule's findings
+
+
+def test_the_log_has_a_line_per_rule_after_the_rules_phase(timed_out: Run) -> None:
+    phases = [line for line in timed_out.log if "\tphase=" in line]
+    assert [line.split("\t")[1] for line in phases] == ["phase=读取", "phase=校验", "phase=规则", "phase=写出"]
+    assert all(re.fullmatch(r"\S+\tphase=\S+\tseconds=\d+\.\d{3}\tsteps=\d+", line) for line in phases)  # as before
+    at = timed_out.log.index(phases[2])
+    rules = timed_out.log[at + 1:timed_out.log.index(phases[3])]
+    fields = [re.fullmatch(r"\S+\trule=(\w+)\tseconds=\d+\.\d{3}\tfindings=(\d+)\tstatus=(\w+)", line) for line in rules]
+    assert all(fields), rules
+    logged = {m.group(1): (int(m.group(2)), m.group(3)) for m in fields if m}
+    assert logged["runaway_join"] == (0, "timeout")
+    assert logged["ref_payroll"] == (0, "skipped")  # no --ref payroll
+    counted: dict[str, int] = {}
+    for finding in timed_out.document["findings"]:
+        counted[finding["rule_id"]] = counted.get(finding["rule_id"], 0) + 1
+    ran = {rule: n for rule, (n, status) in logged.items() if status == "ok"}
+    assert ran and all(counted.get(rule, 0) == n for rule, n in ran.items())
+    assert len(logged) == len(rules)  # one line per rule
+    text = "\n".join(timed_out.log)  # rule ids and counts, never data
+    values = {f[c] for f in timed_out.document["findings"] for c in ("household_id", "person_id", "name") if f[c]}
+    assert values and not [v for v in values if v in text]
 
 
 @pytest.mark.parametrize("command", ["check", "diff"])

@@ -430,3 +430,37 @@ def test_a_time_limit_that_is_not_a_positive_number_of_seconds_is_refused(rulese
     with pytest.raises(UsageError, match="--rule-timeout"):  # before any file is read
         audit(Path("no such file.xlsx"), rule_timeout=seconds)
 
+
+def test_an_observer_hears_of_each_rule_and_one_without_rule_methods_still_works(ruleset):
+    from fupin_audit.progress import Fanout
+
+    class PhasesOnly:  # an Observer written before rules were reported
+        def phase(self, name: str, total: int | None = None) -> None: ...
+        def advance(self, steps: int = 1) -> None: ...
+        def finish(self) -> None: ...
+
+    class Heard(PhasesOnly):
+        def __init__(self) -> None:
+            self.events: list[tuple[str, ...]] = []
+
+        def rule_started(self, rule_id: str) -> None:
+            self.events.append(("started", rule_id))
+
+        def rule_ended(self, rule_id: str, status: str, seconds: float = 0.0, findings: int = 0) -> None:
+            self.events.append((rule_id, status, str(findings)))
+
+    heard = Heard()
+    rules = with_rules(ruleset, rule("runs_for_ever", RUNS_FOR_EVER), rule("quick", "SELECT 户编号 FROM households"),
+                       rule("broken", "SELECT 户编号 FROM households WHERE 户编号 + 1 > 0"),
+                       rule("lacking", "SELECT 户编号 FROM households", requires=["households.没有这列"]),
+                       rule("off", "SELECT 户编号 FROM households", enabled=False))
+    run_rules(rules, small_registry(), AS_OF, rule_timeout=0.5, observer=Fanout(PhasesOnly(), heard))
+    ended = {e[0]: e[1:] for e in heard.events if e[0] != "started"}
+    assert {k: ended[k] for k in ("runs_for_ever", "quick", "broken", "lacking", "off")} == {
+        "runs_for_ever": ("timeout", "0"), "quick": ("ok", "2"), "broken": ("failed", "0"),
+        "lacking": ("skipped", "0"), "off": ("skipped", "0"),
+    }
+    started = [e[1] for e in heard.events if e[0] == "started"]
+    order = [r.id for r in rules.rules]
+    assert started == sorted(started, key=order.index)  # in rule order, whichever cursor took them
+    assert {"runs_for_ever", "quick", "broken"} <= set(started) and not {"lacking", "off"} & set(started)

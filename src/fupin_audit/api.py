@@ -50,7 +50,8 @@ def audit(
     required column, invalid rules); every problem inside the data becomes a finding. With ``keep_going`` a file that cannot be
     read is skipped and recorded in ``AuditResult.inputs`` (its ``error``). ``observer`` hears of
     each phase (读取; 校验, the ID checks; 规则, the rules with the other data checks beside them) and
-    of each file read. ``references`` maps reference-list names
+    of each file read, and one with ``progress.RuleObserver``'s methods of each rule's start and end
+    (from the threads running the rules). ``references`` maps reference-list names
     (payroll, cadres … as declared under ``references:`` in the rules file) to files; lists with a
     default ``path`` in the rules file are read too. An unknown name raises ``UsageError``.
     ``baseline`` is an earlier findings file (.csv/.parquet/.jsonl written by ``--findings``):
@@ -136,7 +137,7 @@ def run_audit(
         summary = beside.submit(reference_summary, lists, registry)
         table = beside.submit(rules_table, ruleset)
         run = run_rules(ruleset, registry, reference_date, {name: data.frame for name, data in lists.items()},
-                        rule_timeout=rule_timeout)
+                        rule_timeout=rule_timeout, observer=observer)
     found = findings.combine([registry.problems, checking.result(), run.findings])
     resolved, resolved_keyed = findings.empty(), False
     if earlier is not None:
