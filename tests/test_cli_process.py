@@ -38,7 +38,7 @@ def test_findings_exit_code_json_and_files_are_complete(tmp_path: Path) -> None:
     expected = len((EXAMPLES / "zhuangtouyingzi.expected.csv").read_text(encoding="utf-8-sig").splitlines()) - 1
     assert len(printed["findings"]) == expected
     assert len(found.read_text(encoding="utf-8-sig").splitlines()) == expected + 1
-    assert [line.split()[1] for line in log.read_text(encoding="utf-8").splitlines()] == [
+    assert [line.split()[1] for line in log.read_text(encoding="utf-8").splitlines() if "\tphase=" in line] == [
         "phase=读取", "phase=校验", "phase=规则", "phase=写出"
     ]
     assert (tmp_path / "r.xlsx").stat().st_size > 0
@@ -163,3 +163,29 @@ def test_two_sigterms_during_a_slow_rule_still_end_as_interrupted(tmp_path: Path
     _, err = child.communicate(timeout=60)
     assert child.returncode == 143, err
     assert "已中断" in err and "内部错误" not in err
+
+
+def test_sigterm_during_a_slow_rule_leaves_a_log_naming_the_rule_that_was_running(tmp_path: Path) -> None:
+    """cron's ``timeout`` stops a run that hangs in a runaway rule: the log says which rule it was."""
+    rules = tmp_path / "rules.yaml"
+    default = (ROOT / "rules.yaml").read_text(encoding="utf-8")
+    rules.write_text(default.replace("\nrules:\n", "\nrules:\n" + SLOW_RULE, 1), encoding="utf-8")  # the first rule
+    log = tmp_path / "run.log"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "fupin_audit", "check", str(EXAMPLES / "zhuangtouyingzi.xlsx"), "--rules", str(rules),
+         "--no-report", "-q", "--log", str(log)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    )
+    deadline = time.monotonic() + 60
+    while "phase=校验" not in (log.read_text(encoding="utf-8") if log.exists() else ""):  # the rules have started
+        assert time.monotonic() < deadline and child.poll() is None
+        time.sleep(0.05)
+    time.sleep(1.0)
+    child.send_signal(signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 143, err
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[1] for line in lines if "\tphase=" in line] == ["phase=读取", "phase=校验", "phase=规则"]
+    stopped = [line.split("\t") for line in lines if line.endswith("\tstatus=interrupted")]
+    assert "rule=slow_cross_join" in [fields[1] for fields in stopped]
+    assert all(line.split("\t")[1].startswith(("phase=", "rule=")) for line in lines)

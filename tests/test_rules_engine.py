@@ -402,3 +402,65 @@ def test_waiting_for_interrupted_rules_outlasts_a_second_interrupt(monkeypatch):
         query = pool.submit(time.sleep, 0.3)
         engine._outlast_interrupts([query])
         assert query.done() and len(calls) == 2
+
+
+RUNS_FOR_EVER = "SELECT h.户编号 FROM households h, range(50000000000) t WHERE t.range < 0"
+"""10^10 rows after the filter's scan: a minute or more unless interrupted."""
+
+
+def test_a_rule_running_past_its_time_limit_is_stopped_reported_failed_and_the_others_run(ruleset):
+    rules = with_rules(ruleset, rule("runs_for_ever", RUNS_FOR_EVER),
+                       rule("quick", "SELECT 户编号 FROM households WHERE 人均纯收入 = 3000"))
+    begun = time.monotonic()
+    result = run_rules(rules, small_registry(), AS_OF, rule_timeout=0.5)
+    assert time.monotonic() - begun < 5
+    [timed_out] = [s for s in result.skipped if s.rule_id == "runs_for_ever"]
+    assert timed_out.failed
+    assert timed_out.reason.startswith("规则 runs_for_ever 运行超过 0.5 秒，已中止；")
+    assert found(result.findings, "quick") == {("quick", "H1", "")}
+    assert not any(s.failed for s in result.skipped if s.rule_id != "runs_for_ever")
+
+
+@pytest.mark.parametrize("seconds", [0, -1.0, float("nan"), float("inf")])
+def test_a_time_limit_that_is_not_a_positive_number_of_seconds_is_refused(ruleset, seconds):
+    from fupin_audit.errors import UsageError
+
+    with pytest.raises(UsageError, match="--rule-timeout"):
+        run_rules(ruleset, small_registry(), AS_OF, rule_timeout=seconds)
+    with pytest.raises(UsageError, match="--rule-timeout"):  # before any file is read
+        audit(Path("no such file.xlsx"), rule_timeout=seconds)
+
+
+def test_an_observer_hears_of_each_rule_and_one_without_rule_methods_still_works(ruleset):
+    from fupin_audit.progress import Fanout
+
+    class PhasesOnly:  # an Observer written before rules were reported
+        def phase(self, name: str, total: int | None = None) -> None: ...
+        def advance(self, steps: int = 1) -> None: ...
+        def finish(self) -> None: ...
+
+    class Heard(PhasesOnly):
+        def __init__(self) -> None:
+            self.events: list[tuple[str, ...]] = []
+
+        def rule_started(self, rule_id: str) -> None:
+            self.events.append(("started", rule_id))
+
+        def rule_ended(self, rule_id: str, status: str, seconds: float = 0.0, findings: int = 0) -> None:
+            self.events.append((rule_id, status, str(findings)))
+
+    heard = Heard()
+    rules = with_rules(ruleset, rule("runs_for_ever", RUNS_FOR_EVER), rule("quick", "SELECT 户编号 FROM households"),
+                       rule("broken", "SELECT 户编号 FROM households WHERE 户编号 + 1 > 0"),
+                       rule("lacking", "SELECT 户编号 FROM households", requires=["households.没有这列"]),
+                       rule("off", "SELECT 户编号 FROM households", enabled=False))
+    run_rules(rules, small_registry(), AS_OF, rule_timeout=0.5, observer=Fanout(PhasesOnly(), heard))
+    ended = {e[0]: e[1:] for e in heard.events if e[0] != "started"}
+    assert {k: ended[k] for k in ("runs_for_ever", "quick", "broken", "lacking", "off")} == {
+        "runs_for_ever": ("timeout", "0"), "quick": ("ok", "2"), "broken": ("failed", "0"),
+        "lacking": ("skipped", "0"), "off": ("skipped", "0"),
+    }
+    started = [e[1] for e in heard.events if e[0] == "started"]
+    order = [r.id for r in rules.rules]
+    assert started == sorted(started, key=order.index)  # in rule order, whichever cursor took them
+    assert {"runs_for_ever", "quick", "broken"} <= set(started) and not {"lacking", "off"} & set(started)

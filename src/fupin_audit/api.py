@@ -22,6 +22,7 @@ from .result import AuditResult
 from .rules import resolve_as_of, rules_table, run_rules
 from .rules.loader import bind_rules, default_rules_path, parse_rules, rules_file_sha256
 from .rules.model import RuleSet
+from .rules.timelimit import check_rule_timeout
 from .schema import start_checks
 
 T = TypeVar("T")
@@ -39,6 +40,7 @@ def audit(
     observer: Observer | None = None,
     references: Mapping[str, str | Path] | None = None,
     baseline: str | Path | None = None,
+    rule_timeout: float | None = None,
 ) -> AuditResult:
     """Audit one registry, given as one or several files, folders or globs, read together.
 
@@ -48,19 +50,23 @@ def audit(
     required column, invalid rules); every problem inside the data becomes a finding. With ``keep_going`` a file that cannot be
     read is skipped and recorded in ``AuditResult.inputs`` (its ``error``). ``observer`` hears of
     each phase (读取; 校验, the ID checks; 规则, the rules with the other data checks beside them) and
-    of each file read. ``references`` maps reference-list names
+    of each file read, and one with ``progress.RuleObserver``'s methods of each rule's start and end
+    (from the threads running the rules). ``references`` maps reference-list names
     (payroll, cadres … as declared under ``references:`` in the rules file) to files; lists with a
     default ``path`` in the rules file are read too. An unknown name raises ``UsageError``.
     ``baseline`` is an earlier findings file (.csv/.parquet/.jsonl written by ``--findings``):
     each finding is then marked 新增 or 持续, and the earlier ones now gone are ``resolved`` (已整改, or
     未复核 when their check did not run this time or their file could not be read).
+    ``rule_timeout``: seconds a rule's query may run (default: no limit); a rule that runs longer is
+    interrupted and listed in ``skipped_rules`` as failed, and the other rules still run. Not a
+    positive number: ``UsageError`` before anything is read.
     """
     started = dt.datetime.now()
     ruleset = parse_rules(Path(rules) if rules is not None else None)
     return run_audit(
         ruleset, paths, started=started, as_of=as_of, sheet=sheet, encoding=encoding,
         include_hidden=include_hidden, keep_going=keep_going, observer=observer, references=references,
-        baseline=baseline, bound=False,
+        baseline=baseline, rule_timeout=rule_timeout, bound=False,
     ).result
 
 
@@ -85,10 +91,12 @@ def run_audit(
     observer: Observer | None = None,
     references: Mapping[str, str | Path] | None = None,
     baseline: str | Path | None = None,
+    rule_timeout: float | None = None,
     bound: bool = True,
 ) -> Audited:
     """``audit`` with a rule set already loaded (see ``audit``). ``bound`` false: the rule set is only
     parsed (``parse_rules``), and its SQL is bound here while the registry files are read."""
+    check_rule_timeout(rule_timeout)
     rules_path = ruleset.path or default_rules_path()
     list_paths = reference_paths(ruleset, references)
     earlier = read_findings(Path(baseline)) if baseline is not None else None
@@ -128,7 +136,8 @@ def run_audit(
         checking = beside.submit(check_findings)
         summary = beside.submit(reference_summary, lists, registry)
         table = beside.submit(rules_table, ruleset)
-        run = run_rules(ruleset, registry, reference_date, {name: data.frame for name, data in lists.items()})
+        run = run_rules(ruleset, registry, reference_date, {name: data.frame for name, data in lists.items()},
+                        rule_timeout=rule_timeout, observer=observer)
     found = findings.combine([registry.problems, checking.result(), run.findings])
     resolved, resolved_keyed = findings.empty(), False
     if earlier is not None:

@@ -21,10 +21,19 @@ from ..report.files import write_findings
 from ..report.jsonout import result_to_json, write_json
 from ..report.terminal import render_summary
 from ..result import AuditResult
+from ..rules.timelimit import check_rule_timeout
 from .boundary import reader_may_leave, user_errors
 from .exitcodes import EXIT_FINDINGS, EXIT_NOT_AUDITED, EXIT_OK
 from .observe import ProgressBars
-from .options import AsOfOption, DebugOption, FailOn, RulesOption, check_output_types, parse_as_of
+from .options import (
+    AsOfOption,
+    DebugOption,
+    FailOn,
+    RulesOption,
+    RuleTimeoutOption,
+    check_output_types,
+    parse_as_of,
+)
 
 
 def default_report_path(registry: str) -> Path:
@@ -78,7 +87,10 @@ def check(
     encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）。")] = None,
     include_hidden: Annotated[bool, typer.Option("--include-hidden", help="也读取隐藏的工作表。")] = False,
     keep_going: Annotated[bool, typer.Option("--keep-going", help="跳过无法读取的文件，继续核查其余文件（退出码仍为 2）。")] = False,
-    log: Annotated[Path | None, typer.Option("--log", help="追加写入运行日志：每个阶段一行（不含个人数据）。")] = None,
+    log: Annotated[
+        Path | None, typer.Option("--log", help="追加写入运行日志：每个阶段一行，每条规则一行（不含个人数据）。")
+    ] = None,
+    rule_timeout: RuleTimeoutOption = None,
     baseline: Annotated[
         Path | None,
         typer.Option("--baseline", help="上次的问题清单（--findings 写出的文件）：标出新增、持续和已整改的问题。", dir_okay=False),
@@ -87,6 +99,7 @@ def check(
 ) -> None:
     """核查登记表，输出 Excel 报告、问题清单和摘要。"""
     with user_errors(debug, mask_ids):
+        check_rule_timeout(rule_timeout)
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or default_report_path(registry[0]))
         check_output_types(report_path, findings)
@@ -104,6 +117,7 @@ def check(
                 observer=observer,
                 references=references,
                 baseline=baseline,
+                rule_timeout=rule_timeout,
             )
             observer.phase("写出")
             if report_path is not None:
@@ -127,6 +141,7 @@ def check(
 
 
 def report_failed_rules(result: AuditResult) -> None:
-    """One line on stderr per rule whose SQL failed: the other rules ran, the exit code is 2."""
+    """One line on stderr per rule whose SQL failed or that ran past --rule-timeout: the other rules
+    ran, the exit code is 2."""
     for rule in (r for r in result.skipped_rules if r.failed):
         print(f"错误：规则 {rule.rule_id}（{rule.title}）未执行：{rule.reason}", file=sys.stderr)

@@ -22,6 +22,7 @@ from ..report.excel import write_report
 from ..report.files import write_findings
 from ..report.jsonout import inputs_json, result_to_json, write_json
 from ..report.terminal import render_summary
+from ..rules.timelimit import check_rule_timeout
 from .boundary import reader_may_leave, user_errors
 from .check import exit_code, report_failed_rules
 from .options import (
@@ -37,6 +38,7 @@ from .options import (
     RefOption,
     ReportOption,
     RulesOption,
+    RuleTimeoutOption,
     check_output_types,
     parse_as_of,
 )
@@ -77,17 +79,19 @@ def diff_command(
     mask_ids: MaskIdsOption = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    rule_timeout: RuleTimeoutOption = None,
     debug: DebugOption = False,
 ) -> None:
     """比较两期登记表（动态调整）：新识别、脱贫、返贫、清退，成员增减，以及“数字脱贫”等问题。"""
     with user_errors(debug, mask_ids):
+        check_rule_timeout(rule_timeout)
         old_paths, new_paths = snapshot_paths(paths, old, new)
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or Path.cwd() / "动态调整_核查报告.xlsx")
         check_output_types(report_path, findings)
         refuse_inputs_early([report_path, findings], [*old_paths, *new_paths], rules, references)
         result = diff(old_paths, new_paths, rules=rules, references=references,
-                      as_of=parse_as_of(as_of), old_as_of=parse_as_of(old_as_of))
+                      as_of=parse_as_of(as_of), old_as_of=parse_as_of(old_as_of), rule_timeout=rule_timeout)
         if report_path is not None:
             sheets = [(CHANGES_OVERVIEW, result.overview), (CHANGES_SHEET, change_detail(result))]
             write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets, older=result.old)

@@ -29,6 +29,10 @@ AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="核查基准日 YYYY-MM-DD（默认：规则文件，其次登记表年度的12月31日）。")
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="出错时显示程序调用栈（不含数据）。")]
+RuleTimeoutOption = Annotated[
+    float | None,
+    typer.Option("--rule-timeout", help="每条规则最多运行的秒数，超时的规则中止并报错（退出码 2），其余规则照常运行（默认不限时）。"),
+]
 
 
 def parse_as_of(value: str | None) -> dt.date | None:

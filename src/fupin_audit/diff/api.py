@@ -12,6 +12,7 @@ from ..api import run_audit
 from ..errors import UsageError
 from ..rules import load_rules, run_rules
 from ..rules.difftables import empty_diff_tables, with_catalogue_columns
+from ..rules.timelimit import check_rule_timeout
 from .changes import Snapshot, build_changes
 from .locate import locate
 from .matching import match_households
@@ -32,20 +33,23 @@ def diff(
     sheet: str | None = None,
     encoding: str | None = None,
     include_hidden: bool = False,
+    rule_timeout: float | None = None,
 ) -> DiffResult:
     """Compare an older and a newer snapshot of one registry (each one or several files).
 
     Both are audited like ``audit`` (the newer one with ``references``; ``as_of`` is the newer
     snapshot's reference date, ``old_as_of`` the older one's, each by default from its own 年度).
     The returned ``new.findings`` hold the newer snapshot's findings and the diff rules' findings.
+    ``rule_timeout``: seconds each rule's query may run, in both audits and the diff rules (as ``audit``).
     """
+    check_rule_timeout(rule_timeout)
     started = dt.datetime.now()
     ruleset = load_rules(Path(rules) if rules is not None else None)
     # the rules file's as_of is the newer snapshot's: the older one's own 年度 gives its date
     old = run_audit(ruleset.model_copy(update={"as_of": None}), old_paths, started=started, as_of=old_as_of,
-                    sheet=sheet, encoding=encoding, include_hidden=include_hidden).result
+                    sheet=sheet, encoding=encoding, include_hidden=include_hidden, rule_timeout=rule_timeout).result
     audited = run_audit(ruleset, new_paths, started=started, as_of=as_of, references=references, sheet=sheet,
-                        encoding=encoding, include_hidden=include_hidden)
+                        encoding=encoding, include_hidden=include_hidden, rule_timeout=rule_timeout)
     new = audited.result
     if old.as_of > new.as_of:
         raise UsageError(
@@ -66,7 +70,7 @@ def diff(
         "old_households": with_catalogue_columns(old.registry.households, empty["old_households"]),
         "old_members": with_catalogue_columns(old.registry.members, empty["old_members"]),
     }
-    run = run_rules(ruleset, new.registry, new.as_of, tables, scope="diff")
+    run = run_rules(ruleset, new.registry, new.as_of, tables, scope="diff", rule_timeout=rule_timeout)
     found = locate(run.findings, changes, old, new)
     new.findings = findings.combine([new.findings, found])
     new.skipped_rules = [*new.skipped_rules, *run.skipped]

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ import pandas as pd
 
 from .. import findings
 from ..kinds import KIND_CODES
+from ..progress import Observer, RuleObserver
 from ..registry import Registry
 from ..result import SkippedRule
 from .check import select_problem
@@ -22,6 +24,7 @@ from .model import Rule, RuleSet
 from .params import report_parameters
 from .render import KIND_COLUMN, LOCATOR_TABLES, MEMBER_NAME_COLUMN, findings_sql
 from .sandbox import Session, open_session, strip_sql
+from .timelimit import RuleTimedOut, TimeLimit, check_rule_timeout, timeout_reason
 
 DISABLED = "规则文件中已停用（enabled: false）"
 """The reason given for a rule the rules file turns off."""
@@ -102,13 +105,45 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
     return frame
 
 
-def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS) -> list[pd.DataFrame | duckdb.Error]:
-    """Each rule's findings, or the DuckDB error it failed with, in the order given; ``threads``
-    cursors take the rules in turn. Interrupted (Ctrl-C), no further rule starts and the running
-    queries are interrupted."""
-    results: list[pd.DataFrame | duckdb.Error | None] = [None] * len(rules)
+Outcome = pd.DataFrame | duckdb.Error | RuleTimedOut
+
+
+def _run_limited(cursor: duckdb.DuckDBPyConnection, rule: Rule, seconds: float | None) -> Outcome:
+    """``run_rule``, its query interrupted after ``seconds``: its findings, its error, or RuleTimedOut."""
+    with TimeLimit(cursor, seconds) as limit:
+        try:
+            return run_rule(cursor, rule)
+        except duckdb.Error as exc:
+            if seconds is not None and limit.expired and isinstance(exc, duckdb.InterruptException):
+                return RuleTimedOut(seconds)
+            return exc
+
+
+def _status(outcome: Outcome, stopping: threading.Event) -> str:
+    if isinstance(outcome, pd.DataFrame):
+        return "ok"
+    if isinstance(outcome, RuleTimedOut):
+        return "timeout"
+    return "interrupted" if stopping.is_set() and isinstance(outcome, duckdb.InterruptException) else "failed"
+
+
+def run_all(
+    session: Session,
+    rules: Sequence[Rule],
+    threads: int = RULE_THREADS,
+    *,
+    timeout: float | None = None,
+    observer: RuleObserver | None = None,
+) -> list[Outcome]:
+    """Each rule's findings, or the DuckDB error it failed with, or RuleTimedOut when its query ran
+    past ``timeout`` seconds (it is interrupted; the other rules go on), in the order given;
+    ``threads`` cursors take the rules in turn. ``observer`` hears of each rule's start and end.
+    Interrupted (Ctrl-C), no further rule starts and the running queries are interrupted (the
+    observer hears of them as interrupted)."""
+    results: list[Outcome | None] = [None] * len(rules)
     turns = iter(range(len(rules)))
     taking = threading.Lock()
+    stopping = threading.Event()
     cursors: list[duckdb.DuckDBPyConnection] = []
 
     def work() -> None:
@@ -119,12 +154,15 @@ def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS
             while True:
                 with taking:
                     i = next(turns, None)
+                    if i is not None and observer is not None:  # under the lock: started in rule order
+                        observer.rule_started(rules[i].id)
                 if i is None:
                     return
-                try:
-                    results[i] = run_rule(cursor, rules[i])
-                except duckdb.Error as exc:
-                    results[i] = exc
+                begun = time.perf_counter()
+                outcome = results[i] = _run_limited(cursor, rules[i], timeout)
+                if observer is not None:
+                    found = len(outcome) if isinstance(outcome, pd.DataFrame) else 0
+                    observer.rule_ended(rules[i].id, _status(outcome, stopping), time.perf_counter() - begun, found)
         finally:
             with taking:
                 cursors.remove(cursor)
@@ -138,6 +176,7 @@ def run_all(session: Session, rules: Sequence[Rule], threads: int = RULE_THREADS
             for worker in [*done, *running]:  # a failed worker's error first, not after a running one
                 worker.result()
         except BaseException:  # Ctrl-C, or a bug in one worker: stop the others too
+            stopping.set()
             with taking:
                 for _ in turns:  # hand out no further rule
                     pass
@@ -167,9 +206,15 @@ def run_rules(
     references: Mapping[str, pd.DataFrame] | None = None,
     *,
     scope: str = "check",
+    rule_timeout: float | None = None,
+    observer: Observer | None = None,
 ) -> RuleRun:
     """Run every enabled rule of ``scope``; a rule lacking columns or failing is skipped and the others
-    still run. ``diff`` passes the DIFF_TABLES (model.py) among ``references``."""
+    still run. ``diff`` passes the DIFF_TABLES (model.py) among ``references``. A rule whose query
+    runs longer than ``rule_timeout`` seconds (default: no limit) is interrupted and skipped as
+    failed. An ``observer`` with ``RuleObserver``'s methods hears of each rule."""
+    check_rule_timeout(rule_timeout)
+    watcher = observer if isinstance(observer, RuleObserver) else None
     session = open_session(ruleset, as_of, registry.households, registry.members, references)
     present = session.present
     try:
@@ -187,16 +232,21 @@ def run_rules(
                 skipped[rule.id] = SkippedRule(rule.id, rule.title, f"规则 {rule.id} 的 SQL 不可执行：{problem}", failed=True)
             else:
                 runnable.append(rule)
+        # a rule turned off in the rules file is listed too: else the report reads as a full audit
+        disabled = [SkippedRule(rule.id, rule.title, DISABLED) for rule in ruleset.rules if not rule.enabled and rule.scope == scope]
+        if watcher is not None:
+            for left_out in [*skipped.values(), *disabled]:
+                watcher.rule_ended(left_out.rule_id, "failed" if left_out.failed else "skipped")
         frames: list[pd.DataFrame] = []
-        for rule, outcome in zip(runnable, run_all(session, runnable), strict=True):
-            if isinstance(outcome, duckdb.Error):
+        for rule, outcome in zip(runnable, run_all(session, runnable, timeout=rule_timeout, observer=watcher), strict=True):
+            if isinstance(outcome, RuleTimedOut):
+                skipped[rule.id] = SkippedRule(rule.id, rule.title, timeout_reason(rule.id, outcome.seconds), failed=True)
+            elif isinstance(outcome, duckdb.Error):
                 skipped[rule.id] = SkippedRule(rule.id, rule.title, _failure_reason(rule, outcome, session.failed), failed=True)
             else:
                 frames.append(outcome)
     finally:
         session.close()
-    in_order = [skipped[rule.id] for rule in ruleset.enabled_rules(scope) if rule.id in skipped]
-    # a rule turned off in the rules file is listed too: else the report reads as a full audit
-    in_order += [SkippedRule(rule.id, rule.title, DISABLED) for rule in ruleset.rules if not rule.enabled and rule.scope == scope]
+    in_order = [skipped[rule.id] for rule in ruleset.enabled_rules(scope) if rule.id in skipped] + disabled
     found = findings.normalize(pd.concat(frames, ignore_index=True)) if frames else findings.empty()
     return RuleRun(found, in_order, report_parameters(ruleset, as_of))
