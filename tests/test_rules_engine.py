@@ -75,6 +75,24 @@ def test_only_single_select_statements_run(ruleset, sql, named):
     assert len(found(result.findings, "exit_income_below_line")) == 1
 
 
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        ("WITH x AS (DELETE FROM household_counts RETURNING *) SELECT 户编号 FROM x", "DELETE"),
+        ("WITH x AS (INSERT INTO household_counts (户编号) VALUES ('H9') RETURNING *) SELECT 户编号 FROM x", "INSERT"),
+        ("WITH x AS (UPDATE household_counts SET 成员数 = 0 RETURNING *) SELECT 户编号 FROM x", "UPDATE"),
+    ],
+)
+def test_a_statement_changing_data_inside_with_is_refused_before_it_runs(ruleset, sql, named):
+    """DuckDB types ``WITH x AS (DELETE … RETURNING *) SELECT …`` as a SELECT, and ran the DELETE on a
+    derived table (household_counts) the other rules read."""
+    counts = rule("counts", "SELECT 户编号, 成员数 FROM household_counts", message="{成员数}")
+    result = run_rules(with_rules(ruleset, rule("changes_data", sql), counts), small_registry(), AS_OF)
+    assert [s.rule_id for s in result.skipped] == ["changes_data"]
+    assert f"只允许 SELECT（查询）语句，WITH 子句中不能有 {named}" in result.skipped[0].reason
+    assert sorted(result.findings.loc[result.findings["rule_id"] == "counts", "message"]) == ["1", "1"]
+
+
 def test_a_broken_rule_is_reported_and_the_others_run(ruleset):
     broken = rule("broken_sql", "SELECT 户编号, no_such_column FROM households")
     result = run_rules(with_rules(ruleset, broken), small_registry(), AS_OF)

@@ -156,6 +156,22 @@ def test_file_reading_rule_is_a_lint_error(tmp_path):
     assert len(problems) == 1 and "reads_file" in problems[0]
 
 
+def test_a_statement_changing_data_inside_with_gets_the_select_only_message(tmp_path):
+    """DuckDB types these as SELECT; they got DuckDB's binder text, or (on a derived table) none."""
+    text = HEAD + "".join(
+        GOOD_RULE.replace("ok_rule", f"with_{verb.lower()}").replace(
+            "SELECT 户编号, 人均纯收入 FROM households WHERE 人均纯收入 < poverty_line(2020)",
+            f"WITH x AS ({statement} RETURNING *) SELECT 户编号, 人均纯收入 FROM x")
+        for verb, statement in [("DELETE", "DELETE FROM members"), ("UPDATE", "UPDATE households SET 人均纯收入 = 0"),
+                                ("INSERT", "INSERT INTO households (户编号) VALUES ('1')")]
+    )
+    problems = problems_of(write(tmp_path, text))
+    assert problems == [
+        f"规则 with_{verb.lower()} 字段 sql：只允许 SELECT（查询）语句，WITH 子句中不能有 {verb}（规则只能读取数据，不能修改）"
+        for verb in ("DELETE", "UPDATE", "INSERT")
+    ]
+
+
 def test_yaml_syntax_error_gives_the_line(tmp_path):
     problems = problems_of(write(tmp_path, "version: 1\nrules:\n  - id: x\n    title: [unclosed\n"))
     assert len(problems) == 1 and "第 5 行" in problems[0], problems

@@ -15,6 +15,7 @@ from .model import DIFF_TABLES, RuleSet
 from .refspec import ORIGIN_COLUMNS, validity_column
 from .render import KIND_COLUMN, LOCATOR_TABLES, findings_sql
 from .sandbox import empty_frames, open_session, strip_sql
+from .sqltree import modifying_statements
 
 REGISTRY_TABLES = ("households", "members")
 ALIASES: dict[str, str] = {a: f.name for f in fields.FIELDS for a in f.aliases if a != f.name}
@@ -48,6 +49,9 @@ def select_problem(sql: object) -> str | None:
         # DuckDB types INSTALL as LOAD: its own first word names it as written
         name = statement.query.split(None, 1)[0].upper() if statement.type == duckdb.StatementType.LOAD else statement.type.name
         return f"只允许 SELECT（查询）语句，实际为 {name}"
+    changing = modifying_statements(sql)
+    if changing:  # WITH x AS (DELETE … RETURNING *) SELECT …: DuckDB types it as a SELECT, and runs the DELETE
+        return f"只允许 SELECT（查询）语句，WITH 子句中不能有 {'、'.join(changing)}（规则只能读取数据，不能修改）"
     return None
 
 
