@@ -328,6 +328,24 @@ def test_an_alias_in_a_rules_sql_gets_the_standard_name(tmp_path):
     assert "人数 是别名，应写作标准列名 家庭人口数" in problem
 
 
+def test_a_parameter_not_declared_is_named_with_the_declared_ones_close_to_it(tmp_path):
+    """DuckDB's own text offered one function of its whole catalogue ("Did you mean ..."), never
+    saying that a parameter is declared under ``parameters``."""
+    head = "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\n  public_notice_min_days: 7\n"
+    view = "derived:\n  - name: hx\n    sql: SELECT *, public_notice_days() AS n FROM households\nrules:"
+    rules = "".join(GOOD_RULE.replace("ok_rule", rule_id).replace("poverty_line(2020)", call)
+                    for rule_id, call in [("typo", "Poverty_Lin(2020)"), ("elsewhere", "county_floor()"), ("builtin", "lenght('x')")])
+    view_problem, typo, elsewhere, builtin = problems_of(write(tmp_path, head + view + rules))
+    assert view_problem == ("派生视图 hx 字段 sql：public_notice_days() 未定义：规则文件的 parameters 下没有声明参数 public_notice_days"
+                            "（相近的已声明参数：public_notice_min_days()）；请改正名称，或在 parameters 下声明 public_notice_days")
+    assert typo == ("规则 typo 字段 sql：poverty_lin() 未定义：规则文件的 parameters 下没有声明参数 poverty_lin"
+                    "（相近的已声明参数：poverty_line()、poverty_line_year()）；请改正名称，或在 parameters 下声明 poverty_lin")
+    assert elsewhere.startswith("规则 elsewhere 字段 sql：county_floor() 未定义：它不是 DuckDB 函数，规则文件的 parameters 下也没有声明参数 county_floor")
+    assert elsewhere.endswith("；若是参数，请在 parameters 下声明") and "Did you mean" not in elsewhere
+    assert builtin == ("规则 builtin 字段 sql：lenght() 未定义：它不是 DuckDB 函数，规则文件的 parameters 下也没有声明参数 lenght"
+                       "（DuckDB 中相近的函数：length）；若是参数，请在 parameters 下声明")
+
+
 def test_rules_lint_takes_the_file_as_rules_too(tmp_path):
     from typer.testing import CliRunner
 

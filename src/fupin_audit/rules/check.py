@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -12,6 +14,7 @@ import duckdb
 from .. import fields
 from .difftables import empty_diff_tables
 from .model import DIFF_TABLES, RuleSet
+from .params import macro_names
 from .refspec import ORIGIN_COLUMNS, validity_column
 from .render import KIND_COLUMN, LOCATOR_TABLES, findings_sql
 from .sandbox import empty_frames, open_session, strip_sql
@@ -32,6 +35,27 @@ def duckdb_message(exc: Exception) -> str:
     if missing and missing.group(1) in ALIASES:
         text += f"（{missing.group(1)} 是别名，应写作标准列名 {ALIASES[missing.group(1)]}）"
     return text
+
+
+_UNKNOWN_FUNCTION = re.compile(r'Scalar Function with name (\S+) does not exist!(?: Did you mean "([^"]+)"\?)?')
+
+
+def undeclared_parameter(text: str, declared: Sequence[str]) -> str:
+    """A DuckDB error calling a function it does not know, said as a parameter the rules file does not
+    declare, with the declared parameters close to the name (DuckDB suggests any function, and only one);
+    any other error as it is."""
+    unknown = _UNKNOWN_FUNCTION.search(text)
+    if not unknown:
+        return text
+    name, suggested = unknown.groups()
+    close = difflib.get_close_matches(name, declared, n=3, cutoff=0.6)
+    if suggested in declared and suggested not in close:
+        close.append(suggested)
+    if close:
+        return (f"{name}() 未定义：规则文件的 parameters 下没有声明参数 {name}"
+                f"（相近的已声明参数：{'、'.join(f'{c}()' for c in close)}）；请改正名称，或在 parameters 下声明 {name}")
+    near = f"（DuckDB 中相近的函数：{suggested}）" if suggested else ""
+    return f"{name}() 未定义：它不是 DuckDB 函数，规则文件的 parameters 下也没有声明参数 {name}{near}；若是参数，请在 parameters 下声明"
 
 
 def select_problem(sql: object) -> str | None:
@@ -152,7 +176,8 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
     except duckdb.Error as exc:  # a parameter macro that DuckDB refuses
         return [f"参数无法定义为 SQL 宏：{duckdb_message(exc)}"]
     con = session.con
-    problems = [f"派生视图 {name} 字段 sql：{message}" for name, message in session.failed.items()]
+    declared = macro_names(ruleset)
+    problems = [f"派生视图 {name} 字段 sql：{undeclared_parameter(message, declared)}" for name, message in session.failed.items()]
     try:
         if findings_queries:
             for statement in LOCATOR_TABLES:
@@ -167,7 +192,7 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
             try:
                 relation = con.sql(strip_sql(rule.sql))
             except duckdb.Error as exc:
-                problems.append(f"规则 {rule.id} 字段 sql：{duckdb_message(exc)}")
+                problems.append(f"规则 {rule.id} 字段 sql：{undeclared_parameter(duckdb_message(exc), declared)}")
                 continue
             columns = set(relation.columns)
             if "户编号" not in columns:
