@@ -168,6 +168,16 @@ def test_result_without_household_column_is_a_failure(ruleset):
     assert "户编号" in result.skipped[0].reason
 
 
+def test_a_result_row_without_a_household_fails_the_rule(ruleset):
+    """Such a finding had no household, name or source: nothing to open, and nothing said why."""
+    r = rule("lost_household", "SELECT CASE WHEN 户编号 = 'H1' THEN NULL ELSE 户编号 END AS 户编号 FROM households", message="x")
+    result = run_rules(with_rules(ruleset, r), small_registry(), AS_OF)
+    assert [(s.rule_id, s.failed) for s in result.skipped] == [("lost_household", True)]
+    assert "结果有 1 行的 户编号 为空" in result.skipped[0].reason and "户编号 IS NOT NULL" in result.skipped[0].reason
+    assert found(result.findings, "lost_household") == set()
+    assert ("exit_income_below_line", "H1", "") in found(result.findings)  # the other rules ran
+
+
 def test_disabled_rules_do_not_run(ruleset):
     disabled = [r.model_copy(update={"enabled": False}) if r.id == "exit_income_below_line" else r for r in ruleset.rules]
     result = run_rules(ruleset.model_copy(update={"rules": disabled}), small_registry(), AS_OF)
