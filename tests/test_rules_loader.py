@@ -267,7 +267,34 @@ def test_lint_binds_the_findings_query_an_audit_would_report_as_skipped(tmp_path
 
 
 def test_lint_passes_the_default_rules_and_their_findings_queries():
-    assert len(load_rules(thorough=True).rules) == len(load_rules().rules)
+    linted = load_rules(thorough=True)
+    assert len(linted.rules) == len(load_rules().rules)
+    assert linted.warnings == []  # favoritism_helper reads ref_members, grouped by household: no warning
+
+
+PERSON_RULES = "version: 1\nderived:\n  - name: kids\n    sql: SELECT 户编号, 姓名 FROM members WHERE 在校生状况 = '非在校生'\nrules:" + "".join(
+    f"\n  - {{id: {rule_id}, title: 测试, kind: data_error, severity: low, message: x, basis: 测试, sql: \"{sql}\"}}"
+    for rule_id, sql in [
+        ("old_people", "SELECT m.户编号, m.姓名 FROM members m JOIN households h USING (户编号) WHERE m.证件出生日期 < DATE '1940-01-01'"),
+        ("out_of_school", "SELECT 户编号 FROM kids"),
+        ("by_row", "SELECT 户编号, _member FROM members WHERE 姓名 IS NULL"),
+        ("by_id", "SELECT 户编号, 证件号码 FROM members WHERE 姓名 IS NULL"),
+        ("large_household", "SELECT 户编号, count(*) AS 人数 FROM members GROUP BY 户编号 HAVING count(*) > 8"),
+        ("household_with_a_child_out_of_school", "SELECT 户编号 FROM households WHERE 户编号 IN (SELECT 户编号 FROM kids)"),
+    ]
+)
+
+
+def test_lint_warns_of_a_rule_whose_rows_are_members_but_name_no_person(tmp_path):
+    """Its findings had no 证件号码, the head's name and the household's row, and lint said nothing."""
+    path = write(tmp_path, PERSON_RULES)
+    assert load_rules(path).warnings == []  # an audit binds without looking
+    old_people, out_of_school = load_rules(path, thorough=True).warnings
+    assert old_people.startswith("规则 old_people 字段 sql：结果的每一行是一名成员（来自 members），但没有 _member 列")
+    assert "证件号码为空" in old_people and "在 SELECT 中加上 _member（有表别名时写 m._member）" in old_people
+    assert "可不理会" in old_people and "派生视图" not in old_people
+    assert out_of_school.startswith("规则 out_of_school 字段 sql：结果的每一行是一名成员（来自 kids）")
+    assert "kids 没有 _member 列，须先在派生视图的 SELECT 中保留它" in out_of_school
 
 
 def test_parse_leaves_the_sql_to_bind_which_reports_what_load_reports(tmp_path):

@@ -15,6 +15,7 @@ from .. import fields
 from .difftables import empty_diff_tables
 from .model import DIFF_TABLES, RuleSet
 from .params import macro_names
+from .persons import member_tables, person_warning
 from .refspec import ORIGIN_COLUMNS, validity_column
 from .render import KIND_COLUMN, LOCATOR_TABLES, findings_sql
 from .sandbox import empty_frames, open_session, strip_sql
@@ -158,7 +159,9 @@ def _reference_requirement(table: str, column: str, lists: dict[Any, Any]) -> st
     return None
 
 
-def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> list[str]:
+def compile_problems(
+    ruleset: RuleSet, *, findings_queries: bool = False, warnings: list[str] | None = None
+) -> list[str]:
     """Bind every derived view and rule against empty typed tables (no data is read).
 
     Catches unknown columns, functions and macros, a result without 户编号, and message placeholders
@@ -166,7 +169,8 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
     every declared column typed, so rules reading them are bound too. With ``findings_queries``
     (``rules lint``: 0.15 s more, not spent on every audit) also the query that turns each rule's
     result into findings, which fails when a convention column has the wrong type (``_member`` not
-    a row number, ``_kind`` not text).
+    a row number, ``_kind`` not text). Given a ``warnings`` list (``rules lint``), adds to it each
+    rule whose findings will not name the person its rows are about (persons.py).
     """
     households, members = empty_frames()
     lists = {name: spec.empty_frame() for name, spec in ruleset.references.items()}
@@ -177,6 +181,8 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
         return [f"参数无法定义为 SQL 宏：{duckdb_message(exc)}"]
     con = session.con
     declared = macro_names(ruleset)
+    member_level = member_tables(ruleset) if warnings is not None else set()
+    numbered = {str(r[0]).lower() for r in con.sql(NUMBERED_TABLES).fetchall()} if warnings is not None else set()
     problems = [f"派生视图 {name} 字段 sql：{undeclared_parameter(message, declared)}" for name, message in session.failed.items()]
     try:
         if findings_queries:
@@ -202,12 +208,17 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
                 problems.append(f"规则 {rule.id} 字段 message：占位符 {'、'.join(absent)} 不是 SQL 结果的列")
             elif findings_queries and "户编号" in columns:
                 problems.extend(_findings_query_problems(con, rule.id, strip_sql(rule.sql), rule.message, relation))
+            if warnings is not None and (warning := person_warning(rule, columns, member_level, numbered)):
+                warnings.append(warning)
     finally:
         session.close()
     if any(INTERRUPTED in p for p in problems):  # Ctrl-C while DuckDB ran our Python code: not the rules' fault
         raise KeyboardInterrupt
     return problems
 
+
+NUMBERED_TABLES = "SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name = '_member'"
+"""The tables and views of a session that carry the members' row number."""
 
 INTERRUPTED = "KeyboardInterrupt"
 """How DuckDB words a Ctrl-C that reached it inside a Python function it called."""
