@@ -192,6 +192,18 @@ def test_rules_commands() -> None:
     assert run("rules", "lint")[0] == 0
 
 
+def test_rules_lint_prints_warnings_on_stderr_and_exits_0(tmp_path: Path) -> None:
+    rules = tmp_path / "my.yaml"
+    rules.write_text(
+        "version: 1\nrules:\n  - id: no_name\n    title: 姓名为空\n    kind: data_error\n    severity: low\n"
+        "    sql: SELECT 户编号, 与户主关系 FROM members WHERE 姓名 IS NULL\n    message: 姓名为空\n    basis: 测试\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("rules", "lint", str(rules))
+    assert code == 0 and out.strip() == f"{rules}：1 条规则，无错误，1 处警告（见上）。"
+    assert err.startswith("警告：规则 no_name 字段 sql：") and "_member" in err
+
+
 @pytest.mark.parametrize("output", ["--log", "--findings", "--report"])
 def test_an_output_named_like_a_registry_file_is_refused_before_the_audit(
     tmp_path: Path, output: str, monkeypatch: pytest.MonkeyPatch

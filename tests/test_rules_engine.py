@@ -75,6 +75,24 @@ def test_only_single_select_statements_run(ruleset, sql, named):
     assert len(found(result.findings, "exit_income_below_line")) == 1
 
 
+@pytest.mark.parametrize(
+    ("sql", "named"),
+    [
+        ("WITH x AS (DELETE FROM household_counts RETURNING *) SELECT 户编号 FROM x", "DELETE"),
+        ("WITH x AS (INSERT INTO household_counts (户编号) VALUES ('H9') RETURNING *) SELECT 户编号 FROM x", "INSERT"),
+        ("WITH x AS (UPDATE household_counts SET 成员数 = 0 RETURNING *) SELECT 户编号 FROM x", "UPDATE"),
+    ],
+)
+def test_a_statement_changing_data_inside_with_is_refused_before_it_runs(ruleset, sql, named):
+    """DuckDB types ``WITH x AS (DELETE … RETURNING *) SELECT …`` as a SELECT, and ran the DELETE on a
+    derived table (household_counts) the other rules read."""
+    counts = rule("counts", "SELECT 户编号, 成员数 FROM household_counts", message="{成员数}")
+    result = run_rules(with_rules(ruleset, rule("changes_data", sql), counts), small_registry(), AS_OF)
+    assert [s.rule_id for s in result.skipped] == ["changes_data"]
+    assert f"只允许 SELECT（查询）语句，WITH 子句中不能有 {named}" in result.skipped[0].reason
+    assert sorted(result.findings.loc[result.findings["rule_id"] == "counts", "message"]) == ["1", "1"]
+
+
 def test_a_broken_rule_is_reported_and_the_others_run(ruleset):
     broken = rule("broken_sql", "SELECT 户编号, no_such_column FROM households")
     result = run_rules(with_rules(ruleset, broken), small_registry(), AS_OF)
@@ -148,6 +166,16 @@ def test_result_without_household_column_is_a_failure(ruleset):
     r = rule("no_key", "SELECT 证件号码 FROM members", message="x")
     result = run_rules(RuleSet(version=1, rules=[r]), small_registry(), AS_OF)
     assert "户编号" in result.skipped[0].reason
+
+
+def test_a_result_row_without_a_household_fails_the_rule(ruleset):
+    """Such a finding had no household, name or source: nothing to open, and nothing said why."""
+    r = rule("lost_household", "SELECT CASE WHEN 户编号 = 'H1' THEN NULL ELSE 户编号 END AS 户编号 FROM households", message="x")
+    result = run_rules(with_rules(ruleset, r), small_registry(), AS_OF)
+    assert [(s.rule_id, s.failed) for s in result.skipped] == [("lost_household", True)]
+    assert "结果有 1 行的 户编号 为空" in result.skipped[0].reason and "户编号 IS NOT NULL" in result.skipped[0].reason
+    assert found(result.findings, "lost_household") == set()
+    assert ("exit_income_below_line", "H1", "") in found(result.findings)  # the other rules ran
 
 
 def test_disabled_rules_do_not_run(ruleset):

@@ -156,6 +156,22 @@ def test_file_reading_rule_is_a_lint_error(tmp_path):
     assert len(problems) == 1 and "reads_file" in problems[0]
 
 
+def test_a_statement_changing_data_inside_with_gets_the_select_only_message(tmp_path):
+    """DuckDB types these as SELECT; they got DuckDB's binder text, or (on a derived table) none."""
+    text = HEAD + "".join(
+        GOOD_RULE.replace("ok_rule", f"with_{verb.lower()}").replace(
+            "SELECT 户编号, 人均纯收入 FROM households WHERE 人均纯收入 < poverty_line(2020)",
+            f"WITH x AS ({statement} RETURNING *) SELECT 户编号, 人均纯收入 FROM x")
+        for verb, statement in [("DELETE", "DELETE FROM members"), ("UPDATE", "UPDATE households SET 人均纯收入 = 0"),
+                                ("INSERT", "INSERT INTO households (户编号) VALUES ('1')")]
+    )
+    problems = problems_of(write(tmp_path, text))
+    assert problems == [
+        f"规则 with_{verb.lower()} 字段 sql：只允许 SELECT（查询）语句，WITH 子句中不能有 {verb}（规则只能读取数据，不能修改）"
+        for verb in ("DELETE", "UPDATE", "INSERT")
+    ]
+
+
 def test_yaml_syntax_error_gives_the_line(tmp_path):
     problems = problems_of(write(tmp_path, "version: 1\nrules:\n  - id: x\n    title: [unclosed\n"))
     assert len(problems) == 1 and "第 5 行" in problems[0], problems
@@ -251,7 +267,34 @@ def test_lint_binds_the_findings_query_an_audit_would_report_as_skipped(tmp_path
 
 
 def test_lint_passes_the_default_rules_and_their_findings_queries():
-    assert len(load_rules(thorough=True).rules) == len(load_rules().rules)
+    linted = load_rules(thorough=True)
+    assert len(linted.rules) == len(load_rules().rules)
+    assert linted.warnings == []  # favoritism_helper reads ref_members, grouped by household: no warning
+
+
+PERSON_RULES = "version: 1\nderived:\n  - name: kids\n    sql: SELECT 户编号, 姓名 FROM members WHERE 在校生状况 = '非在校生'\nrules:" + "".join(
+    f"\n  - {{id: {rule_id}, title: 测试, kind: data_error, severity: low, message: x, basis: 测试, sql: \"{sql}\"}}"
+    for rule_id, sql in [
+        ("old_people", "SELECT m.户编号, m.姓名 FROM members m JOIN households h USING (户编号) WHERE m.证件出生日期 < DATE '1940-01-01'"),
+        ("out_of_school", "SELECT 户编号 FROM kids"),
+        ("by_row", "SELECT 户编号, _member FROM members WHERE 姓名 IS NULL"),
+        ("by_id", "SELECT 户编号, 证件号码 FROM members WHERE 姓名 IS NULL"),
+        ("large_household", "SELECT 户编号, count(*) AS 人数 FROM members GROUP BY 户编号 HAVING count(*) > 8"),
+        ("household_with_a_child_out_of_school", "SELECT 户编号 FROM households WHERE 户编号 IN (SELECT 户编号 FROM kids)"),
+    ]
+)
+
+
+def test_lint_warns_of_a_rule_whose_rows_are_members_but_name_no_person(tmp_path):
+    """Its findings had no 证件号码, the head's name and the household's row, and lint said nothing."""
+    path = write(tmp_path, PERSON_RULES)
+    assert load_rules(path).warnings == []  # an audit binds without looking
+    old_people, out_of_school = load_rules(path, thorough=True).warnings
+    assert old_people.startswith("规则 old_people 字段 sql：结果的每一行是一名成员（来自 members），但没有 _member 列")
+    assert "证件号码为空" in old_people and "在 SELECT 中加上 _member（有表别名时写 m._member）" in old_people
+    assert "可不理会" in old_people and "派生视图" not in old_people
+    assert out_of_school.startswith("规则 out_of_school 字段 sql：结果的每一行是一名成员（来自 kids）")
+    assert "kids 没有 _member 列，须先在派生视图的 SELECT 中保留它" in out_of_school
 
 
 def test_parse_leaves_the_sql_to_bind_which_reports_what_load_reports(tmp_path):
@@ -310,6 +353,24 @@ def test_an_alias_in_a_rules_sql_gets_the_standard_name(tmp_path):
                               "SELECT 户编号, 人均纯收入 FROM households WHERE 人数 > 5").replace("requires: [households.人均纯收入]", "")
     (problem,) = problems_of(write(tmp_path, HEAD + alias))
     assert "人数 是别名，应写作标准列名 家庭人口数" in problem
+
+
+def test_a_parameter_not_declared_is_named_with_the_declared_ones_close_to_it(tmp_path):
+    """DuckDB's own text offered one function of its whole catalogue ("Did you mean ..."), never
+    saying that a parameter is declared under ``parameters``."""
+    head = "version: 1\nparameters:\n  poverty_line: {source: 测试, values: {2020: 4000}}\n  public_notice_min_days: 7\n"
+    view = "derived:\n  - name: hx\n    sql: SELECT *, public_notice_days() AS n FROM households\nrules:"
+    rules = "".join(GOOD_RULE.replace("ok_rule", rule_id).replace("poverty_line(2020)", call)
+                    for rule_id, call in [("typo", "Poverty_Lin(2020)"), ("elsewhere", "county_floor()"), ("builtin", "lenght('x')")])
+    view_problem, typo, elsewhere, builtin = problems_of(write(tmp_path, head + view + rules))
+    assert view_problem == ("派生视图 hx 字段 sql：public_notice_days() 未定义：规则文件的 parameters 下没有声明参数 public_notice_days"
+                            "（相近的已声明参数：public_notice_min_days()）；请改正名称，或在 parameters 下声明 public_notice_days")
+    assert typo == ("规则 typo 字段 sql：poverty_lin() 未定义：规则文件的 parameters 下没有声明参数 poverty_lin"
+                    "（相近的已声明参数：poverty_line()、poverty_line_year()）；请改正名称，或在 parameters 下声明 poverty_lin")
+    assert elsewhere.startswith("规则 elsewhere 字段 sql：county_floor() 未定义：它不是 DuckDB 函数，规则文件的 parameters 下也没有声明参数 county_floor")
+    assert elsewhere.endswith("；若是参数，请在 parameters 下声明") and "Did you mean" not in elsewhere
+    assert builtin == ("规则 builtin 字段 sql：lenght() 未定义：它不是 DuckDB 函数，规则文件的 parameters 下也没有声明参数 lenght"
+                       "（DuckDB 中相近的函数：length）；若是参数，请在 parameters 下声明")
 
 
 def test_rules_lint_takes_the_file_as_rules_too(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -59,4 +60,7 @@ def lint_rules(
         if file is not None and rules is not None and file != rules:
             raise UsageError(f"给了两个规则文件（{file} 和 --rules {rules}），只能检查一个。")
         ruleset = load_rules(file or rules, thorough=True)
-        print(f"{ruleset.path}：{len(ruleset.rules)} 条规则，无错误。")
+        for warning in ruleset.warnings:
+            print(f"警告：{warning}", file=sys.stderr)
+        noted = f"，{len(ruleset.warnings)} 处警告（见上）" if ruleset.warnings else ""
+        print(f"{ruleset.path}：{len(ruleset.rules)} 条规则，无错误{noted}。")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -12,9 +14,12 @@ import duckdb
 from .. import fields
 from .difftables import empty_diff_tables
 from .model import DIFF_TABLES, RuleSet
+from .params import macro_names
+from .persons import member_tables, person_warning
 from .refspec import ORIGIN_COLUMNS, validity_column
 from .render import KIND_COLUMN, LOCATOR_TABLES, findings_sql
 from .sandbox import empty_frames, open_session, strip_sql
+from .sqltree import modifying_statements
 
 REGISTRY_TABLES = ("households", "members")
 ALIASES: dict[str, str] = {a: f.name for f in fields.FIELDS for a in f.aliases if a != f.name}
@@ -33,6 +38,27 @@ def duckdb_message(exc: Exception) -> str:
     return text
 
 
+_UNKNOWN_FUNCTION = re.compile(r'Scalar Function with name (\S+) does not exist!(?: Did you mean "([^"]+)"\?)?')
+
+
+def undeclared_parameter(text: str, declared: Sequence[str]) -> str:
+    """A DuckDB error calling a function it does not know, said as a parameter the rules file does not
+    declare, with the declared parameters close to the name (DuckDB suggests any function, and only one);
+    any other error as it is."""
+    unknown = _UNKNOWN_FUNCTION.search(text)
+    if not unknown:
+        return text
+    name, suggested = unknown.groups()
+    close = difflib.get_close_matches(name, declared, n=3, cutoff=0.6)
+    if suggested in declared and suggested not in close:
+        close.append(suggested)
+    if close:
+        return (f"{name}() 未定义：规则文件的 parameters 下没有声明参数 {name}"
+                f"（相近的已声明参数：{'、'.join(f'{c}()' for c in close)}）；请改正名称，或在 parameters 下声明 {name}")
+    near = f"（DuckDB 中相近的函数：{suggested}）" if suggested else ""
+    return f"{name}() 未定义：它不是 DuckDB 函数，规则文件的 parameters 下也没有声明参数 {name}{near}；若是参数，请在 parameters 下声明"
+
+
 def select_problem(sql: object) -> str | None:
     """None when ``sql`` is exactly one SELECT statement DuckDB can parse; else what is wrong."""
     if not isinstance(sql, str) or not sql.strip():
@@ -48,6 +74,9 @@ def select_problem(sql: object) -> str | None:
         # DuckDB types INSTALL as LOAD: its own first word names it as written
         name = statement.query.split(None, 1)[0].upper() if statement.type == duckdb.StatementType.LOAD else statement.type.name
         return f"只允许 SELECT（查询）语句，实际为 {name}"
+    changing = modifying_statements(sql)
+    if changing:  # WITH x AS (DELETE … RETURNING *) SELECT …: DuckDB types it as a SELECT, and runs the DELETE
+        return f"只允许 SELECT（查询）语句，WITH 子句中不能有 {'、'.join(changing)}（规则只能读取数据，不能修改）"
     return None
 
 
@@ -130,7 +159,9 @@ def _reference_requirement(table: str, column: str, lists: dict[Any, Any]) -> st
     return None
 
 
-def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> list[str]:
+def compile_problems(
+    ruleset: RuleSet, *, findings_queries: bool = False, warnings: list[str] | None = None
+) -> list[str]:
     """Bind every derived view and rule against empty typed tables (no data is read).
 
     Catches unknown columns, functions and macros, a result without 户编号, and message placeholders
@@ -138,7 +169,8 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
     every declared column typed, so rules reading them are bound too. With ``findings_queries``
     (``rules lint``: 0.15 s more, not spent on every audit) also the query that turns each rule's
     result into findings, which fails when a convention column has the wrong type (``_member`` not
-    a row number, ``_kind`` not text).
+    a row number, ``_kind`` not text). Given a ``warnings`` list (``rules lint``), adds to it each
+    rule whose findings will not name the person its rows are about (persons.py).
     """
     households, members = empty_frames()
     lists = {name: spec.empty_frame() for name, spec in ruleset.references.items()}
@@ -148,7 +180,10 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
     except duckdb.Error as exc:  # a parameter macro that DuckDB refuses
         return [f"参数无法定义为 SQL 宏：{duckdb_message(exc)}"]
     con = session.con
-    problems = [f"派生视图 {name} 字段 sql：{message}" for name, message in session.failed.items()]
+    declared = macro_names(ruleset)
+    member_level = member_tables(ruleset) if warnings is not None else set()
+    numbered = {str(r[0]).lower() for r in con.sql(NUMBERED_TABLES).fetchall()} if warnings is not None else set()
+    problems = [f"派生视图 {name} 字段 sql：{undeclared_parameter(message, declared)}" for name, message in session.failed.items()]
     try:
         if findings_queries:
             for statement in LOCATOR_TABLES:
@@ -163,7 +198,7 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
             try:
                 relation = con.sql(strip_sql(rule.sql))
             except duckdb.Error as exc:
-                problems.append(f"规则 {rule.id} 字段 sql：{duckdb_message(exc)}")
+                problems.append(f"规则 {rule.id} 字段 sql：{undeclared_parameter(duckdb_message(exc), declared)}")
                 continue
             columns = set(relation.columns)
             if "户编号" not in columns:
@@ -173,12 +208,17 @@ def compile_problems(ruleset: RuleSet, *, findings_queries: bool = False) -> lis
                 problems.append(f"规则 {rule.id} 字段 message：占位符 {'、'.join(absent)} 不是 SQL 结果的列")
             elif findings_queries and "户编号" in columns:
                 problems.extend(_findings_query_problems(con, rule.id, strip_sql(rule.sql), rule.message, relation))
+            if warnings is not None and (warning := person_warning(rule, columns, member_level, numbered)):
+                warnings.append(warning)
     finally:
         session.close()
     if any(INTERRUPTED in p for p in problems):  # Ctrl-C while DuckDB ran our Python code: not the rules' fault
         raise KeyboardInterrupt
     return problems
 
+
+NUMBERED_TABLES = "SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name = '_member'"
+"""The tables and views of a session that carry the members' row number."""
 
 INTERRUPTED = "KeyboardInterrupt"
 """How DuckDB words a Ctrl-C that reached it inside a Python function it called."""

@@ -92,6 +92,12 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
         raise duckdb.BinderException(f"消息模板中的 {'、'.join(absent)} 不是 SQL 结果的列")
     table = con.sql(findings_sql(sql, rule.message, types)).to_arrow_table()
     frame = table.to_pandas()
+    blank = int((frame["household_id"].fillna("").str.strip() == "").sum())
+    if blank:  # a finding no one could find: no household, no location, no row to open
+        raise duckdb.InvalidInputException(
+            f"结果有 {blank} 行的 户编号 为空：每条问题须指明所属的户，才能定位到登记表的行；"
+            "请检查 SQL（如 LEFT JOIN 没有匹配到户的行），或加条件 户编号 IS NOT NULL"
+        )
     if MEMBER_NAME_COLUMN in frame.columns:
         frame = findings.with_person_names(frame, frame.pop(MEMBER_NAME_COLUMN))
     frame["rule_id"] = rule.id

@@ -31,7 +31,8 @@ def load_rules(path: Path | None = None, *, thorough: bool = False) -> RuleSet:
     """Load and validate a rules file (None: the packaged default); raise RulesError listing every problem.
 
     ``thorough`` (``rules lint``) also binds the query that turns each rule's result into findings
-    (``compile_problems``), which a run otherwise reports as a skipped rule."""
+    (``compile_problems``), which a run otherwise reports as a skipped rule, and gives the warnings
+    (``RuleSet.warnings``)."""
     ruleset = parse_rules(path, thorough=thorough)
     bind_rules(ruleset, thorough=thorough)
     return ruleset
@@ -60,10 +61,13 @@ def parse_rules(path: Path | None = None, *, thorough: bool = False) -> RuleSet:
 
 def bind_rules(ruleset: RuleSet, *, thorough: bool = False) -> None:
     """Bind every derived view and rule of a parsed rule set against empty tables (``compile_problems``,
-    ≈ 0.4 s); raise RulesError listing the ones DuckDB refuses."""
-    problems = compile_problems(ruleset, findings_queries=thorough)
+    ≈ 0.4 s); raise RulesError listing the ones DuckDB refuses. ``thorough`` also keeps the warnings
+    in ``ruleset.warnings``."""
+    warnings: list[str] = []
+    problems = compile_problems(ruleset, findings_queries=thorough, warnings=warnings if thorough else None)
     if problems:
         raise RulesError(str(ruleset.path or default_rules_path()), problems)
+    ruleset._warnings = warnings
 
 
 def rules_file_sha256(path: Path) -> str:

@@ -214,6 +214,7 @@ class RuleSet(BaseModel):
     references: dict[ReferenceName, ReferenceList] = Field(default_factory=dict)
     """Outside lists matched with the registry (refspec.py), by name: payroll, cadres …"""
     _path: Path | None = PrivateAttr(default=None)
+    _warnings: list[str] = PrivateAttr(default_factory=list)
 
     @field_validator("parameters", mode="before")
     @classmethod
@@ -243,6 +244,12 @@ class RuleSet(BaseModel):
     def path(self) -> Path | None:
         """The file the rule set was read from."""
         return self._path
+
+    @property
+    def warnings(self) -> list[str]:
+        """What ``load_rules(thorough=True)`` (``rules lint``) found worth a look but not wrong, each
+        naming the rule: a rule whose findings will not name the person its rows are about."""
+        return self._warnings
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)

@@ -69,6 +69,11 @@ def parameter_macros(name: str, value: ParameterValue) -> list[str]:
     return [f"CREATE MACRO {name}() AS ({literal(value)})"]
 
 
+def macro_names(ruleset: RuleSet) -> list[str]:
+    """The macros the parameters define (``name``, and ``name_year`` for a year table), in file order."""
+    return [m for n, v in ruleset.parameters.items() for m in ([n, f"{n}_year"] if isinstance(v, YearTable) else [n])]
+
+
 def engine_macros(as_of: dt.date, present_columns: Iterable[str]) -> list[str]:
     """The macros every rule can use besides the parameters: as_of(), as_of_year(), has_column(),
     contains_any().
