@@ -449,6 +449,22 @@ def test_a_rule_running_past_its_time_limit_is_stopped_reported_failed_and_the_o
     assert not any(s.failed for s in result.skipped if s.rule_id != "runs_for_ever")
 
 
+def test_a_derived_view_running_past_the_time_limit_is_stopped_and_the_rules_using_it_fail(ruleset):
+    """The limit covered rules only: a runaway derived view in a rules file of one's own still hung."""
+    from fupin_audit.rules.model import Derived
+
+    slow = Derived(name="slow_view", sql=RUNS_FOR_EVER)
+    rules = with_rules(ruleset.model_copy(update={"derived": [*ruleset.derived, slow]}),
+                       rule("uses_slow", "SELECT 户编号 FROM slow_view"),
+                       rule("quick", "SELECT 户编号 FROM households WHERE 人均纯收入 = 3000"))
+    begun = time.monotonic()
+    result = run_rules(rules, small_registry(), AS_OF, rule_timeout=0.5)
+    assert time.monotonic() - begun < 5
+    [failed] = [s for s in result.skipped if s.rule_id == "uses_slow"]
+    assert failed.failed and failed.reason.startswith("所用派生视图 slow_view 创建失败：派生视图 slow_view 运行超过 0.5 秒，已中止；")
+    assert found(result.findings, "quick") == {("quick", "H1", "")}
+
+
 @pytest.mark.parametrize("seconds", [0, -1.0, float("nan"), float("inf")])
 def test_a_time_limit_that_is_not_a_positive_number_of_seconds_is_refused(ruleset, seconds):
     from fupin_audit.errors import UsageError

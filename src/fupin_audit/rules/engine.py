@@ -221,7 +221,7 @@ def run_rules(
     failed. An ``observer`` with ``RuleObserver``'s methods hears of each rule."""
     check_rule_timeout(rule_timeout)
     watcher = observer if isinstance(observer, RuleObserver) else None
-    session = open_session(ruleset, as_of, registry.households, registry.members, references)
+    session = open_session(ruleset, as_of, registry.households, registry.members, references, timeout=rule_timeout)
     present = session.present
     try:
         for statement in LOCATOR_TABLES:

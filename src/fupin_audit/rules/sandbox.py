@@ -27,6 +27,7 @@ import pyarrow as pa
 from .. import fields
 from .model import RuleSet
 from .params import all_macros, quote_identifier
+from .timelimit import TimeLimit, timeout_reason
 
 SQL_TYPES: dict[str, str] = {
     "text": "VARCHAR", "id": "VARCHAR", "enum": "VARCHAR", "bool": "BOOLEAN",
@@ -160,17 +161,20 @@ def create_macros(
         con.execute(statement)
 
 
-def create_derived(con: duckdb.DuckDBPyConnection, ruleset: RuleSet) -> dict[str, str]:
+def create_derived(con: duckdb.DuckDBPyConnection, ruleset: RuleSet, timeout: float | None = None) -> dict[str, str]:
     """Create the derived views in file order: computed once per run as tables (every rule reads them,
-    so they are not recomputed per rule), or as views where ``materialize: false``.
-    Returns view name → DuckDB error for those that failed."""
+    so they are not recomputed per rule), or as views where ``materialize: false``. A view whose
+    creation runs longer than ``timeout`` seconds is interrupted (as a rule is: ``--rule-timeout``).
+    Returns view name → DuckDB error (or the time limit) for those that failed."""
     failed: dict[str, str] = {}
     for view in ruleset.derived:
         kind = "TABLE" if view.materialize else "VIEW"
-        try:
-            con.execute(f"CREATE {kind} {view.name} AS {strip_sql(view.sql)}")
-        except duckdb.Error as exc:
-            failed[view.name] = str(exc).splitlines()[0]
+        with TimeLimit(con, timeout) as limit:
+            try:
+                con.execute(f"CREATE {kind} {view.name} AS {strip_sql(view.sql)}")
+            except duckdb.Error as exc:
+                timed_out = limit.expired and isinstance(exc, duckdb.InterruptException)
+                failed[view.name] = timeout_reason(view.name, timeout or 0, "派生视图") if timed_out else str(exc).splitlines()[0]
     return failed
 
 
@@ -228,8 +232,10 @@ def open_session(
     households: pd.DataFrame,
     members: pd.DataFrame,
     references: Mapping[str, pd.DataFrame] | None = None,
+    timeout: float | None = None,
 ) -> Session:
-    """Connect, register, lock, then define views and macros (all rules-file SQL runs locked)."""
+    """Connect, register, lock, then define views and macros (all rules-file SQL runs locked); a
+    derived view taking longer than ``timeout`` seconds to create is interrupted and counted failed."""
     spill = tempfile.mkdtemp(prefix="fupin-audit-")
     con = connect(spill)
     try:
@@ -240,7 +246,7 @@ def open_session(
         create_base_views(con, present)
         create_reference_views(con, ruleset, present)
         create_macros(con, ruleset, as_of, present)
-        failed = create_derived(con, ruleset)
+        failed = create_derived(con, ruleset, timeout)
     except BaseException:
         _release(con, spill)
         raise

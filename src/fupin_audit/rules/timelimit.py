@@ -26,10 +26,11 @@ def check_rule_timeout(seconds: float | None) -> None:
         )
 
 
-def timeout_reason(rule_id: str, seconds: float) -> str:
-    """Why a rule that ran past the limit was not run to the end (未执行规则, stderr, --json)."""
+def timeout_reason(name: str, seconds: float, what: str = "规则") -> str:
+    """Why a rule (or a derived view: ``what``) that ran past the limit was not run to the end
+    (未执行规则, stderr, --json)."""
     return (
-        f"规则 {rule_id} 运行超过 {seconds:g} 秒，已中止；请检查其 SQL（如缺少连接条件造成的笛卡尔积），"
+        f"{what} {name} 运行超过 {seconds:g} 秒，已中止；请检查其 SQL（如缺少连接条件造成的笛卡尔积），"
         "或在数据量大时放宽 --rule-timeout"
     )
 
