@@ -27,7 +27,7 @@ def test_clean_households_give_no_findings(ruleset):
     result = run(ruleset, [household("H1"), household("H2", 脱贫属性="未脱贫", 人均纯收入=3000.0)],
                  [member("H1", "P1"), member("H1", "P2", 证件出生日期=born(9), 在校生状况="小学"),
                   member("H2", "P3")])
-    assert result.skipped == []
+    assert [s.rule_id for s in result.skipped] == ["exit_below_monitoring_range"]  # no range for 2020
     assert found(result.findings) == set()
 
 
@@ -195,6 +195,20 @@ def test_exit_below_monitoring_range(ruleset, as_of_year, income, hit):
     assert found(result.findings, "exit_below_monitoring_range") == expected
 
 
+@pytest.mark.parametrize("as_of_year", [2020, 2025])
+def test_a_year_without_a_monitoring_range_skips_the_rule_and_says_so(ruleset, as_of_year):
+    """The rule ran with a NULL range and passed every household in silence (an audit of 2025 data)."""
+    as_of = AS_OF.replace(year=as_of_year)
+    result = run(ruleset, [household("H1", 人均纯收入=100.0, 脱贫年度=2019)], [member("H1", "P1")], as_of=as_of)
+    [skipped] = [s for s in result.skipped if s.rule_id == "exit_below_monitoring_range"]
+    assert skipped.reason.startswith(f"参数 monitoring_range 没有基准年度 {as_of_year} 年的取值（只列出 2021–2024 年）")
+    assert not skipped.failed and skipped.missing_columns == ()
+    ranged = ruleset.model_copy(update={"parameters": {**ruleset.parameters, "monitoring_range":
+                                        ruleset.parameters["monitoring_range"].model_copy(update={"values": {as_of_year: 8000.0}})}})
+    result = run(ranged, [household("H1", 人均纯收入=100.0, 脱贫年度=2019)], [member("H1", "P1")], as_of=as_of)
+    assert found(result.findings, "exit_below_monitoring_range") == {("exit_below_monitoring_range", "H1", "")}
+
+
 @pytest.mark.parametrize("monitored", [{"脱贫属性": "脱贫监测户"}, {"监测对象类别": "脱贫不稳定户"}])
 def test_a_household_already_monitored_is_not_told_to_be(ruleset, monitored):
     result = run(ruleset, [household("H1", 人均纯收入=5000.0, 脱贫年度=2019, **monitored)], [member("H1", "P1")],
@@ -238,7 +252,8 @@ def test_absent_optional_columns_are_not_reported_as_unknown(ruleset):
     # no 签字确认 / 公示天数 / 饮水困难 columns at all: those rules are skipped, nothing "cannot judge"
     result = run(ruleset, [household("H1")], [member("H1", "P1")], drop=["签字确认", "公示天数", "饮水困难"])
     assert found(result.findings) == set()
-    assert {s.rule_id for s in result.skipped} == {"exit_without_signature", "exit_short_public_notice"}
+    assert {s.rule_id for s in result.skipped} == {"exit_without_signature", "exit_short_public_notice",
+                                                   "exit_below_monitoring_range"}  # no range for 2020
 
 
 @pytest.mark.parametrize(

@@ -156,6 +156,28 @@ def test_file_reading_rule_is_a_lint_error(tmp_path):
     assert len(problems) == 1 and "reads_file" in problems[0]
 
 
+def test_requires_years_must_name_a_year_table(tmp_path):
+    text = """
+    version: 1
+    parameters:
+      line: 3000
+      range: {source: 测试, values: {2021: 6000}}
+    rules:
+      - id: by_year
+        title: 按年度
+        kind: data_error
+        severity: low
+        requires_years: [range, line, nothing]
+        sql: SELECT 户编号 FROM households WHERE 人均纯收入 < range(as_of_year())
+        message: x
+        basis: 测试
+    """
+    problems = problems_of(write(tmp_path, text))
+    assert len(problems) == 2, problems
+    assert all("by_year 字段 requires_years" in p for p in problems)
+    assert "line 不是" in problems[0] and "nothing 不是" in problems[1]
+
+
 def test_a_statement_changing_data_inside_with_gets_the_select_only_message(tmp_path):
     """DuckDB types these as SELECT; they got DuckDB's binder text, or (on a derived table) none."""
     text = HEAD + "".join(

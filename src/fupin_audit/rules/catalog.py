@@ -50,7 +50,7 @@ def rules_table(ruleset: RuleSet) -> pd.DataFrame:
     rows = [
         {
             "id": r.id, "title": r.title, "kind": r.kind, "severity": r.severity, "enabled": r.enabled, "scope": r.scope,
-            "requires": ", ".join(r.requires), "sql": r.sql.strip(),
+            "requires": ", ".join([*r.requires, *(f"{y}（基准年度的取值）" for y in r.requires_years)]), "sql": r.sql.strip(),
             "parameters": _parameters_cell(r, ruleset), "message": r.message, "basis": r.basis,
         }
         for r in ruleset.rules
@@ -89,6 +89,7 @@ def describe_rule(ruleset: RuleSet, rule_id: str) -> str:
         + ("" if rule.enabled else "  已停用"),
         f"依据：{rule.basis}",
         f"所需列：{'、'.join(rule.requires) or '（无）'}",
+        *([f"所需参数年度：{'、'.join(rule.requires_years)} 须有基准年度的取值"] if rule.requires_years else []),
         f"消息模板：{rule.message}",
         "规则直接使用的参数：" + ("" if direct else "（无）"),
         *[_parameter_text(p, ruleset) for p in direct],

@@ -135,9 +135,20 @@ def static_problems(data: dict[str, Any]) -> list[str]:
                 problem = _reference_requirement(table, column, lists)
                 if problem:
                     problems.append(f"{label} 字段 requires：{problem}")
+        problems.extend(f"{label} 字段 requires_years：{p}" for p in _year_requirement_problems(rule, data.get("parameters")))
     views = {v.get("name") for v in derived if isinstance(v, dict)}
     problems.extend(f"对照名单 {n} 与派生视图同名" for n in lists if n in views)
     return problems
+
+
+def _year_requirement_problems(rule: dict[str, Any], parameters: object) -> list[str]:
+    """``requires_years`` items that are not year tables (parameters with ``values`` by year)."""
+    declared = parameters if isinstance(parameters, dict) else {}
+    return [
+        f"{name} 不是规则文件 parameters 下按年度取值（带 values）的参数"
+        for name in items_of(rule, "requires_years")
+        if not (isinstance(declared.get(name), dict) and "values" in declared[name])
+    ]
 
 
 def _reference_requirement(table: str, column: str, lists: dict[Any, Any]) -> str | None:

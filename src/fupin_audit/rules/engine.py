@@ -20,8 +20,8 @@ from ..progress import Observer, RuleObserver
 from ..registry import Registry
 from ..result import SkippedRule
 from .check import select_problem
-from .model import Rule, RuleSet
-from .params import report_parameters
+from .model import Rule, RuleSet, YearTable
+from .params import report_parameters, year_table_year
 from .render import KIND_COLUMN, LOCATOR_TABLES, MEMBER_NAME_COLUMN, findings_sql
 from .sandbox import Session, open_session, strip_sql
 from .timelimit import RuleTimedOut, TimeLimit, check_rule_timeout, timeout_reason
@@ -51,6 +51,18 @@ def missing_requirements(rule: Rule, present: Mapping[str, set[str]]) -> list[st
         if not any(column in present.get(table, set()) for table, column in options):
             missing.append(item.replace(" ", ""))
     return missing
+
+
+def missing_year(rule: Rule, ruleset: RuleSet, year: int) -> str:
+    """Why ``rule`` cannot run for the reference ``year``: a year table it requires gives no value for
+    that year ("" when every one does)."""
+    for name in rule.requires_years:
+        table = ruleset.parameters.get(name)
+        if isinstance(table, YearTable) and year_table_year(table, year) is None:
+            listed = sorted(table.values)
+            span = f"{listed[0]}–{listed[-1]}" if len(listed) > 1 else str(listed[0])
+            return f"参数 {name} 没有基准年度 {year} 年的取值（只列出 {span} 年）：如适用，请按本地文件在规则文件中补充"
+    return ""
 
 
 def _missing_reason(missing: list[str], present: Mapping[str, set[str]]) -> tuple[str, tuple[str, ...]]:
@@ -231,9 +243,12 @@ def run_rules(
         for rule in ruleset.enabled_rules(scope):
             missing = missing_requirements(rule, present)
             problem = None if missing else select_problem(rule.sql)
+            no_year = missing_year(rule, ruleset, as_of.year)
             if missing:
                 reason, columns = _missing_reason(missing, present)
                 skipped[rule.id] = SkippedRule(rule.id, rule.title, reason, columns)
+            elif no_year:
+                skipped[rule.id] = SkippedRule(rule.id, rule.title, no_year)
             elif problem:
                 skipped[rule.id] = SkippedRule(rule.id, rule.title, f"规则 {rule.id} 的 SQL 不可执行：{problem}", failed=True)
             else:

@@ -139,6 +139,9 @@ class Rule(BaseModel):
     message: str = Field(min_length=1)
     requires: list[str] = Field(default_factory=list)
     """Input columns as ``table.column``; ``a.x|a.y`` is satisfied by either. Missing → rule skipped."""
+    requires_years: list[str] = Field(default_factory=list)
+    """Year-table parameters (monitoring_range) that must give a value for the reference year; one that
+    does not → rule skipped, saying so (a rule whose threshold is NULL would pass every household)."""
     basis: str = Field(min_length=1)
     enabled: bool = True
     scope: str = "check"
