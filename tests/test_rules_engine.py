@@ -23,7 +23,10 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "zhuangtouyingzi.xl
 
 @pytest.fixture(scope="module")
 def ruleset():
-    return registry_rules()
+    """The default rules a registry alone lets run at AS_OF (2020 has no monitoring range: the rule that
+    requires one is skipped, which test_rules_exit covers)."""
+    rules = registry_rules()
+    return rules.model_copy(update={"rules": [r for r in rules.rules if not r.requires_years]})
 
 
 def with_rules(ruleset: RuleSet, *rules: Rule) -> RuleSet:
@@ -110,13 +113,15 @@ def test_a_rule_failing_on_a_value_does_not_quote_the_value(ruleset):
     assert "执行失败" in skipped.reason and "'…'" in skipped.reason
     assert "15042619880103103X" not in skipped.reason
 
-def test_missing_column_skips_only_the_rules_needing_it(ruleset):
+def test_missing_column_skips_only_the_rules_needing_it():
     reg = registry([household("H1", 人均纯收入=3000.0, 签字确认=False)],
                    [member("H1", "P1", 是否参加城乡居民基本医疗保险=False)], drop=["人均纯收入"])
-    result = run_rules(ruleset, reg, AS_OF)
+    result = run_rules(registry_rules(), reg, AS_OF)
     skipped = {s.rule_id: s for s in result.skipped}
     assert set(skipped) == {"exit_income_below_line", "exit_below_monitoring_range", "should_exit_meets_standard",
                             "inconsistent_treatment"}
+    # the monitoring rule lacks both the column and a 2020 range: the column is named
+    assert skipped["exit_below_monitoring_range"].missing_columns == ("households.人均纯收入",)
     assert skipped["exit_income_below_line"].missing_columns == ("households.人均纯收入",)
     assert "人均纯收入" in skipped["exit_income_below_line"].reason
     assert found(result.findings) == {
