@@ -156,7 +156,7 @@ def test_member_found_by_id_when_rule_returns_no_row_id(ruleset):
 
 
 def test_message_formatting_of_values(ruleset):
-    sql = """SELECT '户1' AS 户编号, 1234.0::DOUBLE AS 整数, 12.345::DOUBLE AS 小数, TRUE AS 真, FALSE AS 假, NULL::BOOLEAN AS 不详, NULL::VARCHAR AS 空值,
+    sql = """SELECT 'H1' AS 户编号, 1234.0::DOUBLE AS 整数, 12.345::DOUBLE AS 小数, TRUE AS 真, FALSE AS 假, NULL::BOOLEAN AS 不详, NULL::VARCHAR AS 空值,
              DATE '2020-01-02' AS 日期, TIMESTAMP '2021-03-04 00:00:00' AS 时刻, 7::BIGINT AS _隐藏"""
     r = rule("formats", sql, message="{整数}|{小数}|{真}|{假}|{不详}|{空值}|{日期}|{时刻}|{{字面}}")
     result = run_rules(RuleSet(version=1, rules=[r]), small_registry(), AS_OF)
@@ -164,7 +164,7 @@ def test_message_formatting_of_values(ruleset):
     assert row["message"] == "1234|12.35|是|否|空|空|2020-01-02|2021-03-04|{字面}"
     assert json.loads(row["evidence"]) == {"整数": 1234.0, "小数": 12.345, "真": True, "假": False, "不详": None, "空值": None,
                                            "日期": "2020-01-02", "时刻": "2021-03-04"}
-    assert row["household_id"] == "户1" and row["name"] == ""  # unknown household: no location
+    assert row["household_id"] == "H1" and row["name"] == "户主甲"
 
 
 def test_result_without_household_column_is_a_failure(ruleset):
@@ -180,6 +180,15 @@ def test_a_result_row_without_a_household_fails_the_rule(ruleset):
     assert [(s.rule_id, s.failed) for s in result.skipped] == [("lost_household", True)]
     assert "结果有 1 行的 户编号 为空" in result.skipped[0].reason and "户编号 IS NOT NULL" in result.skipped[0].reason
     assert found(result.findings, "lost_household") == set()
+    assert ("exit_income_below_line", "H1", "") in found(result.findings)  # the other rules ran
+
+
+def test_a_result_row_whose_household_is_not_in_the_registry_fails_the_rule(ruleset):
+    """Such a finding (户编号 taken from a list or a typo'd join) had no location and an empty 来源."""
+    r = rule("elsewhere", "SELECT CASE WHEN 户编号 = 'H1' THEN 'H9' ELSE 户编号 END AS 户编号 FROM households", message="x")
+    result = run_rules(with_rules(ruleset, r), small_registry(), AS_OF)
+    assert [(s.rule_id, s.failed) for s in result.skipped] == [("elsewhere", True)]
+    assert "结果有 1 行的 户编号 不在登记表中" in result.skipped[0].reason
     assert ("exit_income_below_line", "H1", "") in found(result.findings)  # the other rules ran
 
 

@@ -110,6 +110,12 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
             f"结果有 {blank} 行的 户编号 为空：每条问题须指明所属的户，才能定位到登记表的行；"
             "请检查 SQL（如 LEFT JOIN 没有匹配到户的行），或加条件 户编号 IS NOT NULL"
         )
+    unlocated = int((frame["source"].fillna("") == "").sum()) if rule.scope == "check" else 0
+    if unlocated:  # a diff rule may name a household gone from the newer snapshot (diff/locate.py finds it)
+        raise duckdb.InvalidInputException(
+            f"结果有 {unlocated} 行的 户编号 不在登记表中，问题无法定位到登记表的行；"
+            "请检查 SQL 是否从对照名单或其他表取了 户编号（应取 households 或 members 的 户编号）"
+        )
     if MEMBER_NAME_COLUMN in frame.columns:
         frame = findings.with_person_names(frame, frame.pop(MEMBER_NAME_COLUMN))
     frame["rule_id"] = rule.id
