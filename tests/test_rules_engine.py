@@ -190,6 +190,12 @@ def test_a_result_row_whose_household_is_not_in_the_registry_fails_the_rule(rule
     assert [(s.rule_id, s.failed) for s in result.skipped] == [("elsewhere", True)]
     assert "结果有 1 行的 户编号 不在登记表中" in result.skipped[0].reason
     assert ("exit_income_below_line", "H1", "") in found(result.findings)  # the other rules ran
+    # a member whose household has no row (orphan_member) is in the registry: its household's findings stand
+    orphan = registry([household("H1")], [member("H1", "P1"), member("H7", "P7")])
+    r = rule("by_members", "SELECT DISTINCT 户编号 FROM members", message="x")
+    result = run_rules(with_rules(ruleset, r), orphan, AS_OF)
+    assert not [s for s in result.skipped if s.rule_id == "by_members"]
+    assert found(result.findings, "by_members") == {("by_members", "H1", ""), ("by_members", "H7", "")}
 
 
 def test_disabled_rules_do_not_run(ruleset):

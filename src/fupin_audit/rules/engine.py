@@ -110,7 +110,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
             f"结果有 {blank} 行的 户编号 为空：每条问题须指明所属的户，才能定位到登记表的行；"
             "请检查 SQL（如 LEFT JOIN 没有匹配到户的行），或加条件 户编号 IS NOT NULL"
         )
-    unlocated = int((frame["source"].fillna("") == "").sum()) if rule.scope == "check" else 0
+    unlocated = _outside_registry(con, frame) if rule.scope == "check" else 0
     if unlocated:  # a diff rule may name a household gone from the newer snapshot (diff/locate.py finds it)
         raise duckdb.InvalidInputException(
             f"结果有 {unlocated} 行的 户编号 不在登记表中，问题无法定位到登记表的行；"
@@ -127,6 +127,17 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
         )
     frame["severity"] = rule.severity
     return frame
+
+
+def _outside_registry(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
+    """Findings whose 户编号 is neither a household's nor a member's (a member without a household row,
+    orphan_member, is in the registry: its findings stand)."""
+    unlocated = frame["household_id"][frame["source"].fillna("") == ""]
+    if unlocated.empty:
+        return 0
+    known = {row[0] for row in con.execute("SELECT DISTINCT 户编号 FROM members WHERE list_contains(?, 户编号)",
+                                            [sorted(set(unlocated))]).fetchall()}
+    return int((~unlocated.isin(known)).sum())
 
 
 Outcome = pd.DataFrame | duckdb.Error | RuleTimedOut
