@@ -301,3 +301,33 @@ def test_a_stale_school_status_does_not_count_as_schooled(ruleset, dropout, shou
     result = run(ruleset, [household("H1", **POOR)], [member("H1", "P1"), member("H1", "C1", 与户主关系="之子", **child)])
     expected = {("school_status_stale", "H1", "C1")} | ({("should_exit_meets_standard", "H1", "")} if should_exit else set())
     assert found(result.findings) == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "hit"),
+    [
+        ({"首次识别时间": pd.Timestamp("2020-03-01"), "人均纯收入": 6000.0}, True),  # 1.5 × the 2020 line of 4000
+        ({"首次识别时间": pd.Timestamp("2020-03-01"), "人均纯收入": 5999.0}, False),
+        ({"脱贫属性": "返贫", "返贫年度": 2020, "人均纯收入": 7000.0}, True),
+        ({"首次识别时间": pd.Timestamp("2019-03-01"), "人均纯收入": 7000.0}, False),  # not identified this year
+        ({"脱贫属性": "已脱贫", "首次识别时间": pd.Timestamp("2020-03-01"), "人均纯收入": 7000.0}, False),
+        ({"首次识别时间": pd.Timestamp("2020-03-01"), "人均纯收入": None}, False),
+    ],
+)
+def test_identified_income_far_above_line(ruleset, values, hit):
+    """DOMAIN's 错评 "income far above the line": a household brought in this year with such an income
+    got no finding at all (should_exit leaves out households identified in the reference year)."""
+    result = run(ruleset, [household("H1", **{"脱贫属性": "未脱贫", "脱贫年度": None, **values})], [member("H1", "P1")])
+    expected = {("identified_income_far_above_line", "H1", "")} if hit else set()
+    assert found(result.findings, "identified_income_far_above_line") == expected
+
+
+def test_identified_income_message_says_when_and_how_far(ruleset):
+    result = run(ruleset, [household("H1", 脱贫属性="未脱贫", 脱贫年度=None, 首次识别时间=pd.Timestamp("2020-03-01"),
+                                     人均纯收入=8000.0)], [member("H1", "P1")])
+    row = result.findings[result.findings["rule_id"] == "identified_income_far_above_line"].iloc[0]
+    assert row["message"] == "本户2020-03-01首次识别，当年人均纯收入8000元，是2020年标准线4000元的2倍：纳入时是否低于标准线须核实"
+    assert (row["kind"], row["severity"]) == ("wrongful_inclusion", "medium")
+    returned = run(ruleset, [household("H1", 脱贫属性="返贫", 脱贫年度=None, 返贫年度=2020, 人均纯收入=8000.0)],
+                   [member("H1", "P1")])
+    assert returned.findings.iloc[0]["message"].startswith("本户2020年返贫，")
