@@ -192,6 +192,22 @@ def test_rules_commands() -> None:
     assert run("rules", "lint")[0] == 0
 
 
+def test_rules_list_shows_every_title_whole() -> None:
+    """The titles were cut with … on an 80-column terminal (Chinese has no spaces to wrap at)."""
+    from fupin_audit.rules import load_rules
+
+    code, out, _ = run("rules", "list")
+    assert code == 0 and "…" not in out
+    titles: dict[str, str] = {}
+    current = ""
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) == 5:
+            current = cells[0] or current
+            titles[current] = titles.get(current, "") + cells[3]
+    assert {r.id: r.title for r in load_rules().rules} == titles
+
+
 def test_rules_lint_prints_warnings_on_stderr_and_exits_0(tmp_path: Path) -> None:
     rules = tmp_path / "my.yaml"
     rules.write_text(

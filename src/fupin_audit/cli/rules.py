@@ -24,8 +24,9 @@ def list_rules(rules: RulesOption = None, debug: DebugOption = False) -> None:
     """列出规则：编号、问题类型、严重程度、标题。"""
     with user_errors(debug):
         ruleset = load_rules(rules)
-        table = Table("问题类型", "严重程度", "标题", "启用")
-        table.columns.insert(0, Column("编号", no_wrap=True))
+        # titles wrap character by character: Chinese has no spaces to wrap at (each line was cut with …)
+        table = Table(Column("编号", no_wrap=True), Column("问题类型", overflow="fold"), "严重程度",
+                      Column("标题", overflow="fold"), "启用")
         for rule in ruleset.rules:
             table.add_row(
                 rule.id,
