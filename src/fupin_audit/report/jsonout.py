@@ -11,6 +11,7 @@ from .. import __version__
 from ..baseline import UNCHECKED_REASON, change_counts, unchecked_reasons
 from ..masking import mask_findings, mask_in, shown_path
 from ..result import AuditResult, InputFile
+from .rates import exit_rates, rates_json
 from .records import finding_records
 from .summary import kind_counts, place_counts, severity_counts
 
@@ -30,6 +31,7 @@ def result_to_json(result: AuditResult, mask_ids: bool = False) -> dict[str, Any
             "by_kind": {k: int(n) for k, n in kind_counts(findings, include_zero=True)[["kind", "count"]].itertuples(index=False)},
             "by_severity": {s: int(n) for s, n in severity_counts(findings)[["severity", "count"]].itertuples(index=False)},
             "by_village": {p: int(n) for p, n in villages[["place", "count"]].itertuples(index=False)},
+            "exit_rates": rates_json(exit_rates(result)),
         },
         "skipped_rules": [
             {

@@ -19,6 +19,7 @@ from ..baseline import change_counts
 from ..kinds import BY_CODE
 from ..masking import shown_path
 from ..result import AuditResult
+from .rates import exit_rates, rate_lines
 from .summary import (
     input_notes,
     kind_severity_counts,
@@ -80,6 +81,9 @@ def write_overview(
         cursor.line(["上期基准日期", f"{older.as_of.isoformat()}（来源：{older.as_of_source}）"])
     cursor.line(["运行时间", result.started.isoformat(sep=" ", timespec="seconds")])
     cursor.line(["问题总数", len(findings)])
+    rates = exit_rates(result)
+    for label, text in rate_lines(rates) if rates is not None else []:
+        cursor.line([label, text])
     if result.baseline_path is not None:
         counts = change_counts(result.findings, result.resolved)
         cursor.line(["上次问题清单", shown_path(result.baseline_path, mask_ids)])

@@ -17,6 +17,7 @@ from ..kinds import SEVERITIES, SEVERITY_TITLES
 from ..masking import shown_path
 from ..result import AuditResult
 from ..rules.loader import default_rules_path
+from .rates import exit_rates, rate_lines
 from .summary import input_notes, kind_severity_counts, place_counts, table_rows
 
 TOP_PLACES = 15
@@ -49,6 +50,10 @@ def render_summary(
         console.print(Text("未发现问题。", style="green"))
     else:
         console.print(_kinds_table(result))
+    rates = exit_rates(result)
+    for label, text in rate_lines(rates) if rates is not None else []:
+        console.print(Text(f"{label}：{text}"))
+    if not findings.empty:
         console.print(_places_table(result))
     if result.skipped_rules:
         console.print(_skipped_table(result))
