@@ -99,3 +99,16 @@ def test_repeated_rows_count_once(found: pd.DataFrame, tmp_path: Path) -> None:
     assert len(back) == len(found) and not back["finding_id"].duplicated().any()
     _, resolved, _ = compare(found.iloc[1:], back)
     assert list(resolved["finding_id"]) == [found["finding_id"].iloc[0]]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl"])
+def test_a_findings_file_without_findings_is_a_baseline_of_none(suffix: str, tmp_path: Path) -> None:
+    # a clean registry's nightly run writes an empty .jsonl (no header line): the next night's
+    # --baseline refused it as "not a fupin-audit findings file" (exit 2)
+    earlier = tmp_path / f"findings{suffix}"
+    first = runner.invoke(app, ["check", str(EXAMPLES / "clean_village.xlsx"), "--no-report", "--quiet", "--findings", str(earlier)])
+    assert first.exit_code == 0, first.output
+    assert read_findings(earlier).empty
+    later = audit(SOURCE, baseline=earlier)
+    assert len(later.findings) and set(later.findings["change"]) == {"新增"}
+    assert later.resolved.empty

@@ -111,3 +111,36 @@ def test_csv_never_carries_a_formula_for_excel(tmp_path: Path) -> None:
     back = pd.read_csv(target, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     assert back.loc[0, "name"] == "'=HYPERLINK(\"http://x\")"
     assert back.loc[0, "message"] == "'-1"
+
+
+def test_a_full_disk_while_writing_is_the_places_error_not_a_bug(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ENOSPC while the findings were written was exit 3, "这是 fupin-audit 的缺陷 … 报告给维护者"
+    import errno
+
+    from typer.testing import CliRunner
+
+    from fupin_audit.cli.app import app
+    from fupin_audit.report import files
+
+    def full(frame: pd.DataFrame, path: Path) -> None:
+        path.write_text("半", encoding="utf-8")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setitem(files.WRITERS, ".csv", full)
+    target = tmp_path / "findings.csv"
+    target.write_text("昨天的问题清单", encoding="utf-8")
+    example = Path(__file__).resolve().parents[1] / "examples" / "clean_village.xlsx"
+    out = CliRunner().invoke(app, ["check", str(example), "--no-report", "--quiet", "--findings", str(target)])
+    assert out.exit_code == 2, out.output
+    assert "No space left on device" in out.stderr and "缺陷" not in out.stderr
+    assert "原有的同名文件未改动" in out.stderr
+    assert target.read_text(encoding="utf-8") == "昨天的问题清单"
+    assert [p.name for p in tmp_path.iterdir()] == ["findings.csv"]  # the temporary file removed
+
+
+def test_an_unexpected_os_error_is_still_raised_as_it_is(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError), atomic_write(tmp_path / "x.csv") as temporary:
+        temporary.unlink()
+        (tmp_path / "gone" / "y").read_text()

@@ -20,6 +20,7 @@ from .references.read import PendingLists, ReferenceData
 from .registry import build_registry
 from .result import AuditResult
 from .rules import resolve_as_of, rules_table, run_rules
+from .rules.asof import given_as_of
 from .rules.loader import bind_rules, default_rules_path, parse_rules, rules_file_sha256
 from .rules.model import RuleSet
 from .rules.timelimit import check_rule_timeout
@@ -32,7 +33,7 @@ def audit(
     paths: str | Path | Iterable[str | Path],
     *,
     rules: str | Path | None = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     sheet: str | None = None,
     encoding: str | None = None,
     include_hidden: bool = False,
@@ -60,6 +61,9 @@ def audit(
     ``rule_timeout``: seconds a rule's query may run (default: no limit); a rule that runs longer is
     interrupted and listed in ``skipped_rules`` as failed, and the other rules still run. Not a
     positive number: ``UsageError`` before anything is read.
+    ``as_of``: the reference date (a ``datetime.date``, a ``datetime`` — its date — or ``YYYY-MM-DD``
+    text); default as the command line's. Anything else, or a date before 2013 or after the end of
+    next year, raises ``UsageError`` before anything is read.
     """
     started = dt.datetime.now()
     ruleset = parse_rules(Path(rules) if rules is not None else None)
@@ -83,7 +87,7 @@ def run_audit(
     paths: str | Path | Iterable[str | Path],
     *,
     started: dt.datetime,
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     sheet: str | None = None,
     encoding: str | None = None,
     include_hidden: bool = False,
@@ -97,6 +101,7 @@ def run_audit(
     """``audit`` with a rule set already loaded (see ``audit``). ``bound`` false: the rule set is only
     parsed (``parse_rules``), and its SQL is bound here while the registry files are read."""
     check_rule_timeout(rule_timeout)
+    given = given_as_of(as_of)
     rules_path = ruleset.path or default_rules_path()
     list_paths = reference_paths(ruleset, references)
     earlier = read_findings(Path(baseline)) if baseline is not None else None
@@ -121,7 +126,7 @@ def run_audit(
         )
         registry = build_registry(tables)
         del tables  # the sheets as read: their household columns over every member row are not needed again
-        reference_date, reference_source = resolve_as_of(as_of, ruleset, registry.households)
+        reference_date, reference_source = resolve_as_of(given, ruleset, registry.households)
         pending.check(reference_date)
         observer.phase("校验")
         registry, check_findings = start_checks(registry, reference_date)

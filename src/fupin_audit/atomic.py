@@ -7,13 +7,14 @@ file can never be overwritten by an output (``protected``).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from .errors import InputError, UsageError
+from .errors import InputError, OutputError, UsageError
 from .inputs import expand_paths
 
 
@@ -89,11 +90,25 @@ def atomic_write(path: Path, protected: Iterable[Path] = ()) -> Iterator[Path]:
         raise UsageError(f"无法在文件夹 {path.parent} 中写入文件（{exc.strerror}）：请换一个输出路径。") from None
     os.close(fd)
     temporary = Path(name)
+    existed = target.exists()
     try:
-        if target.exists():
+        if existed:
             os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         yield temporary
         os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        if exc.errno not in WRITE_FAILURES:
+            raise
+        raise OutputError(
+            f"写出 {path} 时出错（{exc.strerror}）{'，原有的同名文件未改动' if existed else ''}：请检查磁盘空间"
+            "（包括临时文件夹）和写入权限，或换一个输出路径。"
+        ) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.EACCES, errno.EPERM})
+"""Errors of the place an output is written to, not of fupin-audit: a full disk while the findings or the
+report were written was an internal error (exit 3, "a bug … report it"); it is exit 2 with what to check."""

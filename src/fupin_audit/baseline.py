@@ -46,6 +46,10 @@ def read_findings(path: Path) -> pd.DataFrame:
         elif suffix == ".parquet":
             frame = pd.read_parquet(path)
         elif suffix == ".jsonl":
+            if not path.read_bytes().strip():
+                # an audit without findings writes an empty .jsonl (one line per finding, no header):
+                # it is read as no findings, not refused as "not a findings file"
+                return findings.empty()
             frame = pd.read_json(path, lines=True, dtype=False)
             if "evidence" in frame.columns:
                 frame["evidence"] = [findings.evidence_json(v) if isinstance(v, dict) else v for v in frame["evidence"]]

@@ -55,5 +55,10 @@ class RulesError(FupinAuditError):
         super().__init__(f"规则文件 {path} 有 {len(problems)} 处错误：\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+class OutputError(FupinAuditError):
+    """An output could not be written to the end: the disk or quota full, a read-only or failing file
+    system (the environment, not a bug: exit 2, not 3). The earlier file of that name, if any, is kept."""
+
+
 class UsageError(FupinAuditError):
     """Bad arguments: an unknown reference list name, a malformed date, an unsupported output type."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -67,8 +68,24 @@ def empty() -> pd.DataFrame:
 
 
 def evidence_json(values: Mapping[str, Any]) -> str:
-    """Serialize evidence deterministically (sorted keys, Chinese kept readable)."""
-    return json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
+    """Serialize evidence deterministically (sorted keys, Chinese kept readable). A NaN or infinite
+    number becomes null: ``NaN``/``Infinity`` are not JSON, and strict readers (``jq``, JavaScript)
+    would refuse the whole ``--json`` document or .jsonl line."""
+    try:
+        return json.dumps(values, ensure_ascii=False, sort_keys=True, default=str, allow_nan=False)
+    except ValueError:  # rare: only then is the evidence walked
+        return json.dumps(_finite(values), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float (nested in dicts, lists, tuples) replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Mapping):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def source_text(file: object, sheet: object, row: object) -> str:

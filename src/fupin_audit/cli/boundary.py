@@ -15,7 +15,8 @@ from contextlib import contextmanager
 
 import typer
 
-from ..errors import FupinAuditError
+from ..atomic import WRITE_FAILURES
+from ..errors import FupinAuditError, OutputError
 from ..masking import mask_in
 from .exitcodes import (
     EXIT_INTERNAL,
@@ -68,5 +69,13 @@ def reader_may_leave() -> Iterator[None]:
     is dropped silently and the command still ends with its own exit code (it was exit 3, an internal error)."""
     try:
         yield
+        sys.stdout.flush()  # a failure shows here, not in the final flush that ends the process quietly
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush writes nowhere
+    except OSError as error:  # stdout redirected to a full disk (``--json > out.json``): not a bug, exit 2
+        if error.errno not in WRITE_FAILURES:
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise OutputError(
+            f"无法写出标准输出（{error.strerror}）：输出不完整。请检查标准输出重定向到的磁盘的空间和写入权限。"
+        ) from None

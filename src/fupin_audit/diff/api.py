@@ -11,6 +11,7 @@ from .. import fields, findings
 from ..api import run_audit
 from ..errors import UsageError
 from ..rules import load_rules, run_rules
+from ..rules.asof import given_as_of
 from ..rules.difftables import empty_diff_tables, with_catalogue_columns
 from ..rules.timelimit import check_rule_timeout
 from .changes import Snapshot, build_changes
@@ -28,8 +29,8 @@ def diff(
     *,
     rules: str | Path | None = None,
     references: Mapping[str, str | Path] | None = None,
-    as_of: dt.date | None = None,
-    old_as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
+    old_as_of: dt.date | str | None = None,
     sheet: str | None = None,
     encoding: str | None = None,
     include_hidden: bool = False,
@@ -43,6 +44,7 @@ def diff(
     ``rule_timeout``: seconds each rule's query may run, in both audits and the diff rules (as ``audit``).
     """
     check_rule_timeout(rule_timeout)
+    as_of, old_as_of = given_as_of(as_of), given_as_of(old_as_of)  # both refused before either snapshot is read
     started = dt.datetime.now()
     ruleset = load_rules(Path(rules) if rules is not None else None)
     # the rules file's as_of is the newer snapshot's: the older one's own 年度 gives its date

@@ -36,6 +36,35 @@ def check_as_of(as_of: dt.date, source: str) -> None:
     raise UsageError(f"基准日期 {as_of.isoformat()}（来源：{source}）不合理，{span}：请检查是否写错。")
 
 
+GIVEN = "as_of 参数"
+"""The source named when ``audit(as_of=...)`` is refused (the command line checks --as-of itself first)."""
+
+
+def given_as_of(value: object) -> dt.date | None:
+    """The reference date a caller of ``audit``/``diff`` gave, as a date: a ``datetime.date``, a
+    ``datetime.datetime`` or ``pandas.Timestamp`` (its date: comparing one with the registry's dates
+    raised a bare ``TypeError`` after the whole registry was read), or ISO text ``YYYY-MM-DD``.
+    Anything else, or a date outside ``EARLIEST`` … ``latest_as_of()``, raises ``UsageError`` before
+    any file is read."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):  # before date: a datetime is a date
+        date = value.date()
+    elif isinstance(value, dt.date):
+        date = value
+    elif isinstance(value, str):
+        try:
+            date = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise UsageError(f"as_of 的值“{value}”不是日期，请写成 YYYY-MM-DD，例如 2019-12-31。") from None
+    else:
+        raise UsageError(
+            f"as_of 须为日期（datetime.date）或 YYYY-MM-DD 格式的文本，而不是 {type(value).__name__}。"
+        )
+    check_as_of(date, GIVEN)
+    return date
+
+
 def resolve_as_of(
     cli_value: dt.date | None, ruleset: RuleSet, households: pd.DataFrame
 ) -> tuple[dt.date, str]:

@@ -59,10 +59,17 @@ def message_sql(template: str, types: dict[str, str]) -> str:
     return "concat(" + ", ".join(parts or ["''"]) + ")"
 
 
+FLOAT_TYPES = ("DOUBLE", "FLOAT", "REAL", "FLOAT4", "FLOAT8")
+"""SQL types whose NaN and ±infinity DuckDB's ``to_json`` writes as ``NaN``/``Infinity``: not JSON
+(``jq``, JavaScript and strict parsers refuse the whole ``--json`` document or .jsonl line)."""
+
+
 def evidence_value(column: str, sql_type: str) -> str:
     col = _of_result(column)
     if sql_type.upper().startswith(("TIMESTAMP", "DATE")):
         return f"strftime(CAST({col} AS DATE), '%Y-%m-%d')"
+    if sql_type.upper() in FLOAT_TYPES:
+        return f"CASE WHEN isfinite({col}) THEN {col} END"  # NaN, ±infinity: null, as JSON.stringify does
     return col
 
 

@@ -19,7 +19,13 @@ class RuleTimedOut(Exception):
 
 
 def check_rule_timeout(seconds: float | None) -> None:
-    """Refuse a per-rule time limit that is not a positive number of seconds (None: no limit)."""
+    """Refuse a per-rule time limit that is not a positive number of seconds (None: no limit); a value
+    that is no number at all (``audit(rule_timeout="600")``) is refused the same way, not with a bare
+    ``TypeError`` from the comparison."""
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)):
+        raise UsageError(
+            f"每条规则的运行时限（rule_timeout）须为秒数（数字），而不是 {type(seconds).__name__}：例如 rule_timeout=600。"
+        )
     if seconds is not None and not 0 < seconds <= threading.TIMEOUT_MAX:
         raise UsageError(
             f"每条规则的运行时限（--rule-timeout）{seconds:g} 秒无效：须为正数，例如 --rule-timeout 600；不限时则不写此选项。"
