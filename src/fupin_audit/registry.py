@@ -52,34 +52,65 @@ def is_member_table(table: Table) -> bool:
 
 
 def build_registry(tables: list[Table]) -> Registry:
-    """Assemble households and members from normalized sheets (flat exports, or 户信息 + 人员信息)."""
-    member_tables = [t for t in tables if is_member_table(t)]
-    household_tables = [t for t in tables if not is_member_table(t)]
+    """Assemble households and members from normalized sheets (flat exports, or 户信息 + 人员信息).
+
+    A county folder mixes layouts: the member sheets of a file that holds a household sheet are joined
+    with the household sheets, and so is a member sheet of another file whose 户编号 the household
+    sheets list (户信息 and 人员信息 exported as two files); every other member sheet is a flat export
+    and is split on its own, so that its households are not lost (and its members not orphans) because
+    another village came as a two-sheet workbook."""
     for table in tables:
         _require_columns(table)
+    household_tables = [t for t in tables if not is_member_table(t)]
+    joined_tables, flat_tables = _by_layout([t for t in tables if is_member_table(t)], household_tables)
     problems = [t.problems for t in tables]
-    flat = _concat([t.frame for t in member_tables])
-    flat, missing_key = _drop_rows_without_household(flat)
-    problems.append(missing_key)
+    parts: list[tuple[pd.DataFrame, pd.DataFrame, np.ndarray]] = []
+    conflicts = findings.empty()
     if household_tables:
+        joined, missing_key = _drop_rows_without_household(_concat([t.frame for t in joined_tables]))
+        problems.append(missing_key)
         households, missing_key = _drop_rows_without_household(_concat([t.frame for t in household_tables]))
         problems.append(missing_key)
         households, duplicate = _first_per_household(households)
         problems.append(duplicate)
-        members, orphans = _members_with_households(flat, households)
+        members, orphans = _members_with_households(joined, households)
         problems.append(orphans)
-        head_rows = _first_heads(households, members)
-    else:
+        parts.append((households, members, _first_heads(households, members)))
+    if flat_tables or not household_tables:
+        flat, missing_key = _drop_rows_without_household(_concat([t.frame for t in flat_tables]))
+        problems.append(missing_key)
         households, conflicts, head_rows = _split_households(flat)
         members = flat.drop(columns=[c for c in _household_columns(flat) if c not in KEYS])
-    households = _with_head_columns(households, members, head_rows)
-    if not household_tables:
-        problems.append(_with_head_names(conflicts, households))
+        parts.append((households, members, head_rows))
+    if len(parts) == 1:
+        households, members, head_rows = parts[0]
+    else:
+        (joined_households, joined_members, joined_heads), (flat_households, flat_members, flat_heads) = parts
+        households = pd.concat([joined_households, flat_households], ignore_index=True, sort=False)
+        members = pd.concat([joined_members, flat_members], ignore_index=True, sort=False)
+        head_rows = np.concatenate([joined_heads, np.where(flat_heads >= 0, flat_heads + len(joined_members), -1)])
+    households = _with_head_columns(households.reset_index(drop=True), members.reset_index(drop=True), head_rows)
+    problems.append(_with_head_names(conflicts, households))
     return Registry(
         households=households.reset_index(drop=True),
         members=members.reset_index(drop=True),
         problems=findings.combine(problems),
     )
+
+
+def _by_layout(member_tables: list[Table], household_tables: list[Table]) -> tuple[list[Table], list[Table]]:
+    """The member sheets to join with the household sheets, and the flat exports (see build_registry)."""
+    if not household_tables:
+        return [], member_tables
+    files = {t.path for t in household_tables}
+    listed = pd.Index(_concat([t.frame for t in household_tables])[HOUSEHOLD_KEY].dropna().unique())
+    joined: list[Table] = []
+    flat: list[Table] = []
+    for table in member_tables:
+        keys = table.frame[HOUSEHOLD_KEY] if HOUSEHOLD_KEY in table.frame.columns else pd.Series([], dtype="str")
+        same_file = table.path in files
+        (joined if same_file or keys.isin(listed).any() else flat).append(table)
+    return joined, flat
 
 
 def _require_columns(table: Table) -> None:

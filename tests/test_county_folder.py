@@ -1,0 +1,67 @@
+"""A county folder as an audit team gets it: villages in different layouts, stray files, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from fupin_audit import audit
+
+FLAT = "县,乡镇,行政村,户编号,姓名,证件号码,与户主关系,人数,脱贫属性,脱贫年度,人均纯收入\n"
+
+
+def flat_village(path: Path) -> Path:
+    """甲村, flat CSV: H1 exited below the line (exit_income_below_line), two members."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        FLAT
+        + "某县,某乡,甲村,H1,张三,11010119900307803X,户主,2,已脱贫,2019,2000\n"
+        + "某县,某乡,甲村,H1,张四,440308199901101512,之子,2,已脱贫,2019,2000\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def two_sheet_village(path: Path) -> Path:
+    """乙村, 户信息 + 人员信息 workbook: H2, one member."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    households = pd.DataFrame(
+        {"县": ["某县"], "乡镇": ["某乡"], "行政村": ["乙村"], "户编号": ["H2"], "家庭人口数": ["1"],
+         "脱贫属性": ["未脱贫"], "人均纯收入": ["2000"]}
+    )
+    members = pd.DataFrame({"户编号": ["H2"], "姓名": ["李五"], "证件号码": ["110101198001010014"], "与户主关系": ["户主"]})
+    with pd.ExcelWriter(path) as writer:
+        households.to_excel(writer, sheet_name="户信息", index=False)
+        members.to_excel(writer, sheet_name="人员信息", index=False)
+    return path
+
+
+def test_flat_villages_beside_a_two_sheet_workbook_keep_their_households(tmp_path: Path) -> None:
+    county = tmp_path / "县"
+    flat_village(county / "某乡" / "甲村.csv")
+    two_sheet_village(county / "某乡" / "乙村.xlsx")
+    result = audit(county)
+    households = result.registry.households
+    assert sorted(households["户编号"]) == ["H1", "H2"]
+    assert households.set_index("户编号").loc["H1", "户主姓名"] == "张三"
+    assert len(result.registry.members) == 3
+    rules = set(result.findings["rule_id"])
+    assert "orphan_member" not in rules
+    assert "exit_income_below_line" in rules
+    # the same as auditing each village alone
+    alone = pd.concat([audit(county / "某乡" / "甲村.csv").findings, audit(county / "某乡" / "乙村.xlsx").findings])
+    assert sorted(result.findings["finding_id"]) == sorted(alone["finding_id"])
+
+
+def test_a_member_file_exported_apart_from_its_household_file_is_still_joined(tmp_path: Path) -> None:
+    county = tmp_path / "县"
+    county.mkdir()
+    pd.DataFrame({"行政村": ["乙村"], "户编号": ["H2"], "家庭人口数": ["1"]}).to_excel(county / "户信息.xlsx", index=False)
+    pd.DataFrame({"户编号": ["H2", "H9"], "姓名": ["李五", "王六"], "与户主关系": ["户主", "户主"]}).to_excel(
+        county / "人员信息.xlsx", index=False
+    )
+    result = audit(county)
+    assert list(result.registry.households["户编号"]) == ["H2"]
+    assert list(result.registry.members["行政村"].fillna("")) == ["乙村", ""]
+    assert list(result.findings.loc[result.findings["rule_id"] == "orphan_member", "household_id"]) == ["H9"]
