@@ -5,8 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from typer.testing import CliRunner
 
 from fupin_audit import audit
+from fupin_audit.cli.app import app
+
+runner = CliRunner()
 
 FLAT = "县,乡镇,行政村,户编号,姓名,证件号码,与户主关系,人数,脱贫属性,脱贫年度,人均纯收入\n"
 
@@ -65,3 +69,46 @@ def test_a_member_file_exported_apart_from_its_household_file_is_still_joined(tm
     assert list(result.registry.households["户编号"]) == ["H2"]
     assert list(result.registry.members["行政村"].fillna("")) == ["乙村", ""]
     assert list(result.findings.loc[result.findings["rule_id"] == "orphan_member", "household_id"]) == ["H9"]
+
+
+def test_keep_going_skips_a_summary_workbook_without_registry_columns(tmp_path: Path) -> None:
+    county = tmp_path / "县"
+    flat_village(county / "某乡" / "甲村.csv")
+    pd.DataFrame({"乡镇": ["某乡"], "行政村": ["甲村"], "户数": [1], "人数": [2]}).to_excel(county / "各村汇总.xlsx", index=False)
+    stopped = runner.invoke(app, ["check", str(county), "--no-report"])
+    assert stopped.exit_code == 2
+    assert "各村汇总.xlsx" in stopped.stderr and "户编号" in stopped.stderr
+    went_on = runner.invoke(app, ["check", str(county), "--no-report", "--keep-going", "--fail-on", "never"])
+    assert went_on.exit_code == 2, went_on.stderr
+    assert "各村汇总.xlsx" in went_on.stderr and "已跳过" in went_on.stderr
+    assert "exit_income_below_line" in went_on.stdout or "错退" in went_on.stdout
+    result = audit(county, keep_going=True)
+    assert sorted(result.registry.households["户编号"]) == ["H1"]
+    assert {i.path.name: bool(i.error) for i in result.inputs} == {"甲村.csv": False, "各村汇总.xlsx": True}
+
+
+def test_an_unreadable_file_is_named_with_its_township_folder(tmp_path: Path) -> None:
+    county = tmp_path / "县"
+    flat_village(county / "甲乡" / "花名册.csv")
+    (county / "乙乡").mkdir()
+    (county / "乙乡" / "花名册.xlsx").write_bytes(b"PK\x03\x04 damaged")
+    went_on = runner.invoke(app, ["check", str(county), "--no-report", "--keep-going"])
+    assert went_on.exit_code == 2
+    assert str(Path("乙乡") / "花名册.xlsx") in went_on.stderr
+    stopped = runner.invoke(app, ["check", str(county), "--no-report"])
+    assert stopped.exit_code == 2 and str(Path("乙乡") / "花名册.xlsx") in stopped.stderr
+
+
+def test_a_village_exported_twice_is_named(tmp_path: Path) -> None:
+    county = tmp_path / "县"
+    old = flat_village(county / "某乡" / "甲村_旧.csv")
+    new = flat_village(county / "某乡" / "甲村.csv")
+    flat_village(county / "某乡" / "乙村.csv").write_text(FLAT + "某县,某乡,乙村,H7,赵七,110101197001010012,户主,1,未脱贫,,2000\n")
+    result = audit(county)
+    shared = {i.path.name: i.shared_households for i in result.inputs}
+    assert shared == {"甲村.csv": ((old, 1),), "甲村_旧.csv": ((new, 1),), "乙村.csv": ()}
+    out = runner.invoke(app, ["check", str(county), "--no-report", "--fail-on", "never"])
+    assert out.exit_code == 0
+    warnings = [line for line in out.stderr.splitlines() if "相同的户编号" in line]
+    assert len(warnings) == 1 and "甲村_旧.csv" in warnings[0] and "甲村.csv" in warnings[0]
+    assert "只保留一份" in out.stdout  # the summary's 说明 column

@@ -60,7 +60,7 @@ def build_registry(tables: list[Table]) -> Registry:
     and is split on its own, so that its households are not lost (and its members not orphans) because
     another village came as a two-sheet workbook."""
     for table in tables:
-        _require_columns(table)
+        require_columns(table)
     household_tables = [t for t in tables if not is_member_table(t)]
     joined_tables, flat_tables = _by_layout([t for t in tables if is_member_table(t)], household_tables)
     problems = [t.problems for t in tables]
@@ -113,7 +113,7 @@ def _by_layout(member_tables: list[Table], household_tables: list[Table]) -> tup
     return joined, flat
 
 
-def _require_columns(table: Table) -> None:
+def require_columns(table: Table) -> None:
     """Members need 户编号 and 证件号码 or 姓名; households need 户编号 (DESIGN.md)."""
     columns = set(table.frame.columns)
     missing = [] if HOUSEHOLD_KEY in columns else [HOUSEHOLD_KEY]
