@@ -67,9 +67,9 @@ def _with_shared_households(inputs: list[InputFile], reads: list[FileTables | No
         return inputs
     both = shared.merge(shared, on="key", suffixes=("", "_other"))
     both = both[both["file"] != both["file_other"]]
-    counts = both.groupby(["file", "file_other"]).size()
+    counts = both.groupby(["file", "file_other"]).size().reset_index(name="households")
     out = list(inputs)
-    for (index, other), count in counts.items():
+    for index, other, count in counts.itertuples(index=False):
         item = out[index]
         out[index] = dataclasses.replace(
             item, shared_households=(*item.shared_households, (inputs[other].path, int(count)))
