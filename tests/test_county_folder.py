@@ -112,3 +112,25 @@ def test_a_village_exported_twice_is_named(tmp_path: Path) -> None:
     warnings = [line for line in out.stderr.splitlines() if "相同的户编号" in line]
     assert len(warnings) == 1 and "甲村_旧.csv" in warnings[0] and "甲村.csv" in warnings[0]
     assert "只保留一份" in out.stdout  # the summary's 说明 column
+
+
+def test_finding_the_header_does_not_hash_the_field_catalogue_for_every_cell(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """300 small village files took 25 s to read, 0.1 s of each spent hashing the ~70 fields of the
+    catalogue once per cell of the top rows (the key of the header matcher's cache)."""
+    from fupin_audit.fields import Field
+    from fupin_audit.io.layout import find_header
+
+    hashed = 0
+    original = Field.__hash__
+
+    def counting(self: Field) -> int:
+        nonlocal hashed
+        hashed += 1
+        return original(self)
+
+    monkeypatch.setattr(Field, "__hash__", counting)
+    header = ["户编号", "姓名", "证件号码", "与户主关系", *(f"备注{i}" for i in range(36))]
+    rows = [header, *([f"H{r}", f"人{r}", f"1101011990{r:08d}", "户主", *(f"值{r}-{i}" for i in range(36))] for r in range(29))]
+    found = find_header(rows)
+    assert found is not None and found.index == 0
+    assert hashed < 1_000  # was 144,668 (every cell of the top rows × the catalogue)
