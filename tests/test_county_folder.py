@@ -134,3 +134,18 @@ def test_finding_the_header_does_not_hash_the_field_catalogue_for_every_cell(mon
     found = find_header(rows)
     assert found is not None and found.index == 0
     assert hashed < 1_000  # was 144,668 (every cell of the top rows × the catalogue)
+
+
+def test_a_household_sheet_without_location_takes_it_from_its_members(tmp_path: Path) -> None:
+    path = tmp_path / "两表.xlsx"
+    households = pd.DataFrame({"户编号": ["H1"], "家庭人口数": ["1"], "脱贫属性": ["已脱贫"], "脱贫年度": ["2019"],
+                               "人均纯收入": ["2000"], "年度": ["2019"]})
+    members = pd.DataFrame({"县": ["某县"], "乡镇": ["某乡"], "行政村": ["甲村"], "户编号": ["H1"], "姓名": ["张三"],
+                            "证件号码": ["11010119900307803X"], "与户主关系": ["户主"]})
+    with pd.ExcelWriter(path) as writer:
+        households.to_excel(writer, sheet_name="户信息", index=False)
+        members.to_excel(writer, sheet_name="人员信息", index=False)
+    result = audit(path)
+    assert list(result.registry.households.columns[:4]) == ["县", "乡镇", "行政村", "户编号"]
+    found = result.findings[result.findings["rule_id"] == "exit_income_below_line"]
+    assert found[["county", "township", "village"]].values.tolist() == [["某县", "某乡", "甲村"]]

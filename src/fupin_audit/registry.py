@@ -75,6 +75,7 @@ def build_registry(tables: list[Table]) -> Registry:
         problems.append(duplicate)
         members, orphans = _members_with_households(joined, households)
         problems.append(orphans)
+        households = _locations_from_members(households, members)
         parts.append((households, members, _first_heads(households, members)))
     if flat_tables or not household_tables:
         flat, missing_key = _drop_rows_without_household(_concat([t.frame for t in flat_tables]))
@@ -298,6 +299,25 @@ def _members_with_households(
     bad = merged[orphan]
     messages = [f"户编号“{h}”不在户信息表中，该成员无户信息" for h in bad[HOUSEHOLD_KEY]]
     return merged, _row_findings(bad, "orphan_member", "high", messages, person=True)
+
+
+def _locations_from_members(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Give households their location from their members' rows when the household sheet lacks it (a
+    户信息 sheet without 县/乡镇/行政村 beside a 人员信息 sheet with them): household findings would
+    otherwise have no place, and 概览 would count them under no village."""
+    if HOUSEHOLD_KEY not in members.columns or HOUSEHOLD_KEY not in households.columns:
+        return households
+    location = [c for c in KEYS if c != HOUSEHOLD_KEY and c in members.columns
+                and (c not in households.columns or households[c].isna().any())]
+    if not location:
+        return households
+    known = members[[HOUSEHOLD_KEY, *location]].groupby(HOUSEHOLD_KEY, sort=False).first()
+    filled = households.copy()
+    for column in location:
+        from_members = filled[HOUSEHOLD_KEY].map(known[column])
+        filled[column] = filled[column].fillna(from_members) if column in filled.columns else from_members
+    keys = [c for c in KEYS if c in filled.columns]
+    return filled[[*keys, *(c for c in filled.columns if c not in keys)]]
 
 
 def _first_heads(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
