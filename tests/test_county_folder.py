@@ -149,3 +149,12 @@ def test_a_household_sheet_without_location_takes_it_from_its_members(tmp_path: 
     assert list(result.registry.households.columns[:4]) == ["县", "乡镇", "行政村", "户编号"]
     found = result.findings[result.findings["rule_id"] == "exit_income_below_line"]
     assert found[["county", "township", "village"]].values.tolist() == [["某县", "某乡", "甲村"]]
+
+
+def test_files_in_a_hidden_folder_are_not_read(tmp_path: Path) -> None:
+    county = tmp_path / "县"
+    flat_village(county / "某乡" / "甲村.csv")
+    flat_village(county / ".Trash-1000" / "files" / "甲村.csv")  # deleted from the USB stick, still there
+    result = audit(county)
+    assert [i.path.name for i in result.inputs] == ["甲村.csv"]
+    assert "duplicate_in_household" not in set(result.findings["rule_id"])
