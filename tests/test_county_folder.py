@@ -66,6 +66,7 @@ def test_a_member_file_exported_apart_from_its_household_file_is_still_joined(tm
         county / "人员信息.xlsx", index=False
     )
     result = audit(county)
+    assert [i.shared_households for i in result.inputs] == [(), ()]  # apart, as exported: no warning
     assert list(result.registry.households["户编号"]) == ["H2"]
     assert list(result.registry.members["行政村"].fillna("")) == ["乙村", ""]
     assert list(result.findings.loc[result.findings["rule_id"] == "orphan_member", "household_id"]) == ["H9"]
@@ -112,6 +113,14 @@ def test_a_village_exported_twice_is_named(tmp_path: Path) -> None:
     warnings = [line for line in out.stderr.splitlines() if "相同的户编号" in line]
     assert len(warnings) == 1 and "甲村_旧.csv" in warnings[0] and "甲村.csv" in warnings[0]
     assert "只保留一份" in out.stdout  # the summary's 说明 column
+
+
+def test_a_two_sheet_workbook_exported_twice_counts_each_household_once(tmp_path: Path) -> None:
+    county = tmp_path / "县"
+    first = two_sheet_village(county / "乙村.xlsx")
+    second = two_sheet_village(county / "乙村_新.xlsx")
+    shared = {i.path: i.shared_households for i in audit(county).inputs}
+    assert shared == {first: ((second, 1),), second: ((first, 1),)}
 
 
 def test_finding_the_header_does_not_hash_the_field_catalogue_for_every_cell(monkeypatch) -> None:  # type: ignore[no-untyped-def]

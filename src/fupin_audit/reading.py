@@ -15,7 +15,7 @@ from .fields import HOUSEHOLD_KEY
 from .inputs import sha256_of
 from .io.reader import FileTables, read_normalized
 from .io.table import Table
-from .registry import require_columns
+from .registry import is_member_table, require_columns
 from .result import InputFile
 
 Progress = Callable[[Path], None]
@@ -53,20 +53,22 @@ def _with_shared_households(inputs: list[InputFile], reads: list[FileTables | No
     """Each input with the other inputs that list some of its 户编号 (``InputFile.shared_households``).
 
     户编号 is unique in the country, so two files sharing them are most often one village exported
-    twice; its households would be merged and every member reported as listed twice in its household."""
+    twice; its households would be merged and every member reported as listed twice in its household.
+    Member sheets are compared with member sheets and household sheets with household sheets: a 户信息
+    file and the 人员信息 file exported beside it share every 户编号, as they should."""
     keys = [
-        pd.DataFrame({"file": index, "key": table.frame[HOUSEHOLD_KEY]})
+        pd.DataFrame({"file": index, "members": is_member_table(table), "key": table.frame[HOUSEHOLD_KEY]})
         for index, read in enumerate(reads) if read is not None
         for table in read.tables if HOUSEHOLD_KEY in table.frame.columns
     ]
     if len({id(read) for read in reads if read is not None}) < 2 or not keys:
         return inputs
     pairs = pd.concat(keys, ignore_index=True).dropna().drop_duplicates()
-    shared = pairs[pairs["key"].duplicated(keep=False)]
+    shared = pairs[pairs[["members", "key"]].duplicated(keep=False)]
     if shared.empty:
         return inputs
-    both = shared.merge(shared, on="key", suffixes=("", "_other"))
-    both = both[both["file"] != both["file_other"]]
+    both = shared.merge(shared, on=["members", "key"], suffixes=("", "_other"))
+    both = both[both["file"] != both["file_other"]].drop_duplicates(["file", "file_other", "key"])
     counts = both.groupby(["file", "file_other"]).size().reset_index(name="households")
     out = list(inputs)
     for index, other, count in counts.itertuples(index=False):
