@@ -85,7 +85,7 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     for item in items:
         path = Path(item)
         if path.is_dir():
-            matches = sorted(p for p in path.rglob("*") if _is_registry_file(p))
+            matches = sorted(p for p in path.rglob("*") if not _in_hidden_folder(p, path) and _is_registry_file(p))
             if not matches:
                 raise InputError(f"文件夹 {path} 中没有可读取的登记表（支持 {'、'.join(SUPPORTED)}；不是表格的 .txt 文件不读）。")
             found.extend(matches)
@@ -102,6 +102,12 @@ def expand_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     for path in found:
         first.setdefault(_identity(path), path)
     return list(first.values())
+
+
+def _in_hidden_folder(path: Path, top: Path) -> bool:
+    """Under a hidden folder inside ``top``: .Trash-1000 on a USB stick (files deleted from it), .git,
+    .~backup: files nobody means to audit, as hidden files are."""
+    return any(part.startswith(".") for part in path.relative_to(top).parts[:-1])
 
 
 def _identity(path: Path) -> tuple[int, int]:

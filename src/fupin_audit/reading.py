@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
+
 from .errors import InputError
+from .fields import HOUSEHOLD_KEY
 from .inputs import sha256_of
 from .io.reader import FileTables, read_normalized
 from .io.table import Table
+from .registry import is_member_table, require_columns
 from .result import InputFile
 
 Progress = Callable[[Path], None]
@@ -36,6 +41,44 @@ def _describe(path: Path, read: FileTables) -> InputFile:
     )
 
 
+def _name_fully(error: InputError, path: Path) -> None:
+    """Name the file by its path as given, not by its name alone: a county folder holds a 花名册.xlsx in
+    each township's folder, and the team must know which one to open."""
+    message = str(error)
+    if path.name != str(path) and message.startswith(path.name):
+        error.args = (str(path) + message[len(path.name):],)
+
+
+def _with_shared_households(inputs: list[InputFile], reads: list[FileTables | None]) -> list[InputFile]:
+    """Each input with the other inputs that list some of its 户编号 (``InputFile.shared_households``).
+
+    户编号 is unique in the country, so two files sharing them are most often one village exported
+    twice; its households would be merged and every member reported as listed twice in its household.
+    Member sheets are compared with member sheets and household sheets with household sheets: a 户信息
+    file and the 人员信息 file exported beside it share every 户编号, as they should."""
+    keys = [
+        pd.DataFrame({"file": index, "members": is_member_table(table), "key": table.frame[HOUSEHOLD_KEY]})
+        for index, read in enumerate(reads) if read is not None
+        for table in read.tables if HOUSEHOLD_KEY in table.frame.columns
+    ]
+    if len({id(read) for read in reads if read is not None}) < 2 or not keys:
+        return inputs
+    pairs = pd.concat(keys, ignore_index=True).dropna().drop_duplicates()
+    shared = pairs[pairs[["members", "key"]].duplicated(keep=False)]
+    if shared.empty:
+        return inputs
+    both = shared.merge(shared, on=["members", "key"], suffixes=("", "_other"))
+    both = both[both["file"] != both["file_other"]].drop_duplicates(["file", "file_other", "key"])
+    counts = both.groupby(["file", "file_other"]).size().reset_index(name="households")
+    out = list(inputs)
+    for index, other, count in counts.itertuples(index=False):
+        item = out[index]
+        out[index] = dataclasses.replace(
+            item, shared_households=(*item.shared_households, (inputs[other].path, int(count)))
+        )
+    return out
+
+
 def read_registry_files(
     files: list[Path],
     *,
@@ -54,8 +97,12 @@ def read_registry_files(
 
     def one(path: Path) -> FileTables | InputError:
         try:
-            return read_normalized(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden)
+            read = read_normalized(path, sheet=sheet, encoding=encoding, include_hidden=include_hidden)
+            for table in read.tables:  # here, so that --keep-going skips such a file (a 各村汇总.xlsx in the folder)
+                require_columns(table)
+            return read
         except InputError as error:
+            _name_fully(error, path)
             if not keep_going:
                 raise
             return error
@@ -74,6 +121,7 @@ def read_registry_files(
         else:
             tables.extend(outcome.tables)
             inputs.append(_describe(path, outcome))
+    inputs = _with_shared_households(inputs, [o if isinstance(o, FileTables) else None for o in outcomes])
     if not tables:
         raise InputError("没有读到任何登记表数据：" + "；".join(i.error for i in inputs if i.error))
     if not any(t.rows_read for t in tables):  # a header only (or only blank and 合计 rows): nothing to audit

@@ -52,29 +52,46 @@ def is_member_table(table: Table) -> bool:
 
 
 def build_registry(tables: list[Table]) -> Registry:
-    """Assemble households and members from normalized sheets (flat exports, or 户信息 + 人员信息)."""
-    member_tables = [t for t in tables if is_member_table(t)]
-    household_tables = [t for t in tables if not is_member_table(t)]
+    """Assemble households and members from normalized sheets (flat exports, or 户信息 + 人员信息).
+
+    A county folder mixes layouts: the member sheets of a file that holds a household sheet are joined
+    with the household sheets, and so is a member sheet of another file whose 户编号 the household
+    sheets list (户信息 and 人员信息 exported as two files); every other member sheet is a flat export
+    and is split on its own, so that its households are not lost (and its members not orphans) because
+    another village came as a two-sheet workbook."""
     for table in tables:
-        _require_columns(table)
+        require_columns(table)
+    household_tables = [t for t in tables if not is_member_table(t)]
+    joined_tables, flat_tables = _by_layout([t for t in tables if is_member_table(t)], household_tables)
     problems = [t.problems for t in tables]
-    flat = _concat([t.frame for t in member_tables])
-    flat, missing_key = _drop_rows_without_household(flat)
-    problems.append(missing_key)
+    parts: list[tuple[pd.DataFrame, pd.DataFrame, np.ndarray]] = []
+    conflicts = findings.empty()
     if household_tables:
+        joined, missing_key = _drop_rows_without_household(_concat([t.frame for t in joined_tables]))
+        problems.append(missing_key)
         households, missing_key = _drop_rows_without_household(_concat([t.frame for t in household_tables]))
         problems.append(missing_key)
         households, duplicate = _first_per_household(households)
         problems.append(duplicate)
-        members, orphans = _members_with_households(flat, households)
+        members, orphans = _members_with_households(joined, households)
         problems.append(orphans)
-        head_rows = _first_heads(households, members)
-    else:
+        households = _locations_from_members(households, members)
+        parts.append((households, members, _first_heads(households, members)))
+    if flat_tables or not household_tables:
+        flat, missing_key = _drop_rows_without_household(_concat([t.frame for t in flat_tables]))
+        problems.append(missing_key)
         households, conflicts, head_rows = _split_households(flat)
         members = flat.drop(columns=[c for c in _household_columns(flat) if c not in KEYS])
-    households = _with_head_columns(households, members, head_rows)
-    if not household_tables:
-        problems.append(_with_head_names(conflicts, households))
+        parts.append((households, members, head_rows))
+    if len(parts) == 1:
+        households, members, head_rows = parts[0]
+    else:
+        (joined_households, joined_members, joined_heads), (flat_households, flat_members, flat_heads) = parts
+        households = pd.concat([joined_households, flat_households], ignore_index=True, sort=False)
+        members = pd.concat([joined_members, flat_members], ignore_index=True, sort=False)
+        head_rows = np.concatenate([joined_heads, np.where(flat_heads >= 0, flat_heads + len(joined_members), -1)])
+    households = _with_head_columns(households.reset_index(drop=True), members.reset_index(drop=True), head_rows)
+    problems.append(_with_head_names(conflicts, households))
     return Registry(
         households=households.reset_index(drop=True),
         members=members.reset_index(drop=True),
@@ -82,7 +99,22 @@ def build_registry(tables: list[Table]) -> Registry:
     )
 
 
-def _require_columns(table: Table) -> None:
+def _by_layout(member_tables: list[Table], household_tables: list[Table]) -> tuple[list[Table], list[Table]]:
+    """The member sheets to join with the household sheets, and the flat exports (see build_registry)."""
+    if not household_tables:
+        return [], member_tables
+    files = {t.path for t in household_tables}
+    listed = pd.Index(_concat([t.frame for t in household_tables])[HOUSEHOLD_KEY].dropna().unique())
+    joined: list[Table] = []
+    flat: list[Table] = []
+    for table in member_tables:
+        keys = table.frame[HOUSEHOLD_KEY] if HOUSEHOLD_KEY in table.frame.columns else pd.Series([], dtype="str")
+        same_file = table.path in files
+        (joined if same_file or keys.isin(listed).any() else flat).append(table)
+    return joined, flat
+
+
+def require_columns(table: Table) -> None:
     """Members need 户编号 and 证件号码 or 姓名; households need 户编号 (DESIGN.md)."""
     columns = set(table.frame.columns)
     missing = [] if HOUSEHOLD_KEY in columns else [HOUSEHOLD_KEY]
@@ -267,6 +299,25 @@ def _members_with_households(
     bad = merged[orphan]
     messages = [f"户编号“{h}”不在户信息表中，该成员无户信息" for h in bad[HOUSEHOLD_KEY]]
     return merged, _row_findings(bad, "orphan_member", "high", messages, person=True)
+
+
+def _locations_from_members(households: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Give households their location from their members' rows when the household sheet lacks it (a
+    户信息 sheet without 县/乡镇/行政村 beside a 人员信息 sheet with them): household findings would
+    otherwise have no place, and 概览 would count them under no village."""
+    if HOUSEHOLD_KEY not in members.columns or HOUSEHOLD_KEY not in households.columns:
+        return households
+    location = [c for c in KEYS if c != HOUSEHOLD_KEY and c in members.columns
+                and (c not in households.columns or households[c].isna().any())]
+    if not location:
+        return households
+    known = members[[HOUSEHOLD_KEY, *location]].groupby(HOUSEHOLD_KEY, sort=False).first()
+    filled = households.copy()
+    for column in location:
+        from_members = filled[HOUSEHOLD_KEY].map(known[column])
+        filled[column] = filled[column].fillna(from_members) if column in filled.columns else from_members
+    keys = [c for c in KEYS if c in filled.columns]
+    return filled[[*keys, *(c for c in filled.columns if c not in keys)]]
 
 
 def _first_heads(households: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:

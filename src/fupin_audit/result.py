@@ -32,6 +32,16 @@ class InputFile:
     """Merged key cells (户编号, location) filled down from the row above."""
     error: str = ""
     """Why the file could not be read (only with keep_going; it was then skipped)."""
+    shared_households: tuple[tuple[Path, int], ...] = ()
+    """Other input files listing some of this file's 户编号, with how many: the same village exported
+    twice (an old and a new file in one folder) makes every member a person listed twice."""
+
+    def shared_note(self) -> str:
+        """One phrase naming the files that share 户编号 with this one ("" when none)."""
+        if not self.shared_households:
+            return ""
+        others = "、".join(f"{path}（{count} 户）" for path, count in self.shared_households)
+        return f"与 {others} 有相同的户编号：如为同一村的两次导出，请只保留一份后重新核查"
 
 
 @dataclass(frozen=True)

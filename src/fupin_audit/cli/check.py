@@ -136,6 +136,13 @@ def check(
                 render_summary(result, report_path, findings, Console(), mask_ids)
         for failed in (i for i in result.inputs if i.error):
             print(f"错误：{mask_in(failed.error) if mask_ids else failed.error}（已跳过）", file=sys.stderr)
+        named: set[Path] = set()
+        for item in (i for i in result.inputs if i.shared_households):
+            named.add(item.path)
+            if all(path in named for path, _ in item.shared_households):
+                continue  # said already, from the other file's side
+            note = f"注意：{item.path} {item.shared_note()}。"
+            print(mask_in(note) if mask_ids else note, file=sys.stderr)
         report_failed_rules(result)
         raise typer.Exit(exit_code(result, fail_on))
 

@@ -7,7 +7,7 @@ Functions over the text grid, shared by every format. ``find_header`` looks at t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..fields import FIELDS, Field
-from .headers import map_headers, match_header
+from .headers import header_matcher, map_headers
 from .table import RawTable
 
 HEAD_ROWS = 30
@@ -38,6 +38,7 @@ MEMBER_EVIDENCE = ("姓名", "证件号码", "人编号")
 """A row that holds one of these is a member's row."""
 
 Cell = str | None
+Matcher = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,13 @@ def _text(cell: Cell) -> str:
     return "" if cell is None else str(cell).strip()
 
 
-def _recognized(row: Sequence[Cell], fields: Sequence[Field]) -> list[bool]:
-    return [bool(_text(c)) and match_header(_text(c), fields) is not None for c in row]
+def _recognized(row: Sequence[Cell], match: Matcher) -> list[bool]:
+    return [bool(_text(c)) and match(_text(c)) is not None for c in row]
 
 
-def _is_two_row(upper: Sequence[Cell], lower: Sequence[Cell], fields: Sequence[Field]) -> bool:
+def _is_two_row(upper: Sequence[Cell], lower: Sequence[Cell], match: Matcher) -> bool:
     """Upper and lower rows form one header: group cells above sub-headers, vertical merges blank below."""
-    up, low = _recognized(upper, fields), _recognized(lower, fields)
+    up, low = _recognized(upper, match), _recognized(lower, match)
     up_columns = [j for j, ok in enumerate(up) if ok]
     if not up_columns:
         return False
@@ -105,13 +106,14 @@ def find_header(head: Sequence[Sequence[Cell]], fields: Sequence[Field] = FIELDS
     cell over sub-headers, the other headers merged down), both rows are joined.
     """
     rows = list(head[:HEAD_ROWS])
-    counts = [sum(_recognized(r, fields)) for r in rows]
+    match = header_matcher(fields)
+    counts = [sum(_recognized(r, match)) for r in rows]
     if not counts or max(counts) < min(2, len(fields)):
         return None
     best = counts.index(max(counts))
     for upper in (best, best - 1):
         lower = upper + 1
-        if upper >= 0 and lower < len(rows) and _is_two_row(rows[upper], rows[lower], fields):
+        if upper >= 0 and lower < len(rows) and _is_two_row(rows[upper], rows[lower], match):
             return Header(lower, _join(rows[upper], rows[lower]), True)
     return Header(best, [_text(c) for c in rows[best]], False)
 

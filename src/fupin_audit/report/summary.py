@@ -110,6 +110,8 @@ def input_notes(item: InputFile, mask_ids: bool = False) -> str:
     notes = []
     if item.error:
         notes.append(f"未能读取，已跳过：{item.error}")
+    if item.shared_households:
+        notes.append(item.shared_note())
     if item.skipped_sheets:
         notes.append(f"未读取的工作表：{'、'.join(item.skipped_sheets)}")
     if item.duplicate_columns:
