@@ -119,7 +119,7 @@ def test_missing_column_skips_only_the_rules_needing_it():
     result = run_rules(registry_rules(), reg, AS_OF)
     skipped = {s.rule_id: s for s in result.skipped}
     assert set(skipped) == {"exit_income_below_line", "exit_below_monitoring_range", "should_exit_meets_standard",
-                            "inconsistent_treatment"}
+                            "inconsistent_treatment", "identified_income_far_above_line"}
     # the monitoring rule lacks both the column and a 2020 range: the column is named
     assert skipped["exit_below_monitoring_range"].missing_columns == ("households.人均纯收入",)
     assert skipped["exit_income_below_line"].missing_columns == ("households.人均纯收入",)
