@@ -167,3 +167,41 @@ def test_files_in_a_hidden_folder_are_not_read(tmp_path: Path) -> None:
     result = audit(county)
     assert [i.path.name for i in result.inputs] == ["甲村.csv"]
     assert "duplicate_in_household" not in set(result.findings["rule_id"])
+
+
+def other_village(path: Path) -> Path:
+    """丙村, flat CSV like 甲村 (H3 exited below the line), under the same file name in another folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(FLAT + "某县,另乡,丙村,H3,王六,360426199101010071,户主,1,已脱贫,2019,2000\n", encoding="utf-8")
+    return path
+
+
+def test_files_of_one_name_in_two_folders_are_told_apart_in_the_source(tmp_path: Path) -> None:
+    """Every township folder may hold its own 花名册.csv: 来源 said 花名册.csv:2 for both, so nobody
+    could tell which file to open."""
+    flat_village(tmp_path / "县" / "某乡" / "花名册.csv")
+    other_village(tmp_path / "县" / "另乡" / "花名册.csv")
+    flat_village(tmp_path / "县" / "单独" / "甲村.csv").write_text(
+        FLAT + "某县,某乡,丁村,H4,赵七,110101199003078035,户主,1,已脱贫,2019,2000\n", encoding="utf-8")
+    found = audit(tmp_path / "县").findings
+    below = found[found["rule_id"] == "exit_income_below_line"].set_index("household_id")["source"]
+    assert below.to_dict() == {"H1": "某乡/花名册.csv:2", "H3": "另乡/花名册.csv:2", "H4": "甲村.csv:2"}
+    # one file alone keeps its name
+    alone = audit(tmp_path / "县" / "某乡" / "花名册.csv").findings
+    assert set(alone.loc[alone["rule_id"] == "exit_income_below_line", "source"]) == {"花名册.csv:2"}
+
+
+def test_a_finding_of_a_file_shown_by_its_path_is_unchecked_when_that_file_is_not_read(tmp_path: Path) -> None:
+    from fupin_audit.report.files import write_findings
+
+    first = flat_village(tmp_path / "县" / "某乡" / "花名册.csv")
+    first.write_text(first.read_text(encoding="utf-8").replace("440308199901101512", "440308199901101513"),
+                     encoding="utf-8")  # a wrong check character: a finding on that row alone (id_check_digit)
+    other_village(tmp_path / "县" / "另乡" / "花名册.csv")
+    earlier = tmp_path / "earlier.csv"
+    write_findings(audit(tmp_path / "县").findings, earlier)
+    first.write_bytes(b"\x00\x01 not a table")  # 某乡's file is damaged this time
+    result = audit(tmp_path / "县", baseline=earlier, keep_going=True)
+    gone = result.resolved.set_index("rule_id")
+    assert gone.loc["id_check_digit", "source"] == "某乡/花名册.csv:3"
+    assert gone.loc["id_check_digit", "change"] == "未复核"  # not 已整改: its file was not read

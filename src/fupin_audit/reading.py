@@ -41,6 +41,34 @@ def _describe(path: Path, read: FileTables) -> InputFile:
     )
 
 
+def shown_names(files: list[Path]) -> dict[Path, str]:
+    """The name each file goes by in findings' 来源 (``file:sheet:row``): its name, or, when another file
+    of the audit has the same name (a 花名册.xlsx in each township's folder), its path from the folder
+    the files have in common (``乐业镇/花名册.xlsx``), so that 来源 says which one to open."""
+    counts: dict[str, int] = {}
+    for path in files:
+        counts[path.name] = counts.get(path.name, 0) + 1
+    shared = [path.resolve() for path in files if counts[path.name] > 1]
+    root = Path(os.path.commonpath(shared)) if shared else None
+    if root is not None and root in shared:  # one file reached by two paths: name it from its folder
+        root = root.parent
+    return {
+        path: path.resolve().relative_to(root).as_posix() if root is not None and counts[path.name] > 1 else path.name
+        for path in files
+    }
+
+
+def _name_in_sources(table: Table, name: str, shown: str) -> None:
+    """Rename the file in a table's row origins and in the sources of its findings (``shown_names``)."""
+    if shown == name:
+        return
+    table.frame["_file"] = pd.Series(shown, index=table.frame.index, dtype="str")
+    if len(table.problems):
+        source = table.problems["source"].astype("str")
+        named = source.eq(name) | source.str.startswith(name + ":")
+        table.problems.loc[named, "source"] = shown + source[named].str.slice(len(name))
+
+
 def _name_fully(error: InputError, path: Path) -> None:
     """Name the file by its path as given, not by its name alone: a county folder holds a 花名册.xlsx in
     each township's folder, and the team must know which one to open."""
@@ -115,10 +143,13 @@ def read_registry_files(
         outcomes = list(pool.map(one, files))
     tables: list[Table] = []
     inputs: list[InputFile] = []
+    shown = shown_names(files)
     for path, outcome in zip(files, outcomes, strict=True):
         if isinstance(outcome, InputError):
             inputs.append(InputFile(path, "", (), 0, 0, {}, error=str(outcome)))
         else:
+            for table in outcome.tables:
+                _name_in_sources(table, path.name, shown[path])
             tables.extend(outcome.tables)
             inputs.append(_describe(path, outcome))
     inputs = _with_shared_households(inputs, [o if isinstance(o, FileTables) else None for o in outcomes])

@@ -89,8 +89,10 @@ class Coverage:
         out = pd.Series("", index=found.index, dtype="str")
         for name in self.unread:
             # ``file:sheet:row`` or ``file:row`` (findings.source_text); a name may itself hold ":".
-            # A file read under the same name as an unread one (another folder) is counted unread too.
-            from_file = sources.eq(name) | sources.str.startswith(name + ":")
+            # A file read under the same name as an unread one (another folder) is counted unread too,
+            # and so is one shown by its path (reading.shown_names: 乐业镇/花名册.xlsx).
+            from_file = (sources.eq(name) | sources.str.startswith(name + ":") | sources.str.endswith("/" + name)
+                         | sources.str.contains("/" + name + ":", regex=False))
             out = out.where(~from_file | out.ne(""), f"文件 {name} 本次未能读取")
         if self.columns:
             evidence = found["evidence"].astype("str")
