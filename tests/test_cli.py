@@ -216,7 +216,7 @@ def test_rules_lint_prints_warnings_on_stderr_and_exits_0(tmp_path: Path) -> Non
         encoding="utf-8",
     )
     code, out, err = run("rules", "lint", str(rules))
-    assert code == 0 and out.strip() == f"{rules}：1 条规则，无错误，1 处警告（见上）。"
+    assert code == 0 and out.strip() == f"{rules}：1 条规则，无错误，1 处警告（写在标准错误输出）。"
     assert err.startswith("警告：规则 no_name 字段 sql：") and "_member" in err
 
 

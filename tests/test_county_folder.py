@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -113,6 +114,10 @@ def test_a_village_exported_twice_is_named(tmp_path: Path) -> None:
     warnings = [line for line in out.stderr.splitlines() if "相同的户编号" in line]
     assert len(warnings) == 1 and "甲村_旧.csv" in warnings[0] and "甲村.csv" in warnings[0]
     assert "只保留一份" in out.stdout  # the summary's 说明 column
+    document = json.loads(runner.invoke(app, ["check", str(county), "--no-report", "--fail-on", "never", "--json"]).stdout)
+    by_name = {Path(i["path"]).name: i["shared_households"] for i in document["inputs"]}
+    assert by_name == {"甲村.csv": [{"path": str(old), "households": 1}],
+                       "甲村_旧.csv": [{"path": str(new), "households": 1}], "乙村.csv": []}
 
 
 def test_a_two_sheet_workbook_exported_twice_counts_each_household_once(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ def test_json_document_matches_the_result(tmp_path: Path) -> None:
     assert doc["inputs"] == [
         {"path": str(result.inputs[0].path), "sha256": "ab" * 32, "sheets": ["Sheet1"], "rows_read": 120,
          "rows_audited": 117, "rows_skipped": {"空行": 2, "合计行": 1}, "skipped_sheets": [],
-         "unknown_columns": [], "duplicate_columns": [], "filled_cells": 0, "error": ""}
+         "unknown_columns": [], "duplicate_columns": [], "filled_cells": 0, "shared_households": [], "error": ""}
     ]
     counts = doc["counts"]
     assert counts["total"] == len(found) == len(doc["findings"])

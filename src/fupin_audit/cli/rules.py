@@ -63,5 +63,5 @@ def lint_rules(
         ruleset = load_rules(file or rules, thorough=True)
         for warning in ruleset.warnings:
             print(f"警告：{warning}", file=sys.stderr)
-        noted = f"，{len(ruleset.warnings)} 处警告（见上）" if ruleset.warnings else ""
+        noted = f"，{len(ruleset.warnings)} 处警告（写在标准错误输出）" if ruleset.warnings else ""
         print(f"{ruleset.path}：{len(ruleset.rules)} 条规则，无错误{noted}。")

@@ -87,6 +87,9 @@ def inputs_json(inputs: Sequence[InputFile], mask_ids: bool = False) -> list[dic
                 for d in item.duplicate_columns
             ],
             "filled_cells": item.filled_cells,
+            "shared_households": [
+                {"path": shown_path(path, mask_ids), "households": count} for path, count in item.shared_households
+            ],
             "error": mask_in(item.error) if mask_ids and item.error else item.error,
         }
         for item in inputs
