@@ -39,3 +39,10 @@ def test_diff_refuses_a_bad_reference_date_before_reading_either_snapshot():
 def test_a_rule_timeout_that_is_no_number_is_a_usage_error(seconds):
     with pytest.raises(UsageError, match="rule_timeout"):
         audit("/no/such/registry.xlsx", rule_timeout=seconds)
+
+
+@pytest.mark.parametrize("references", [[EXAMPLE.parent / "references" / "payroll.csv"], "payroll.csv"])
+def test_reference_lists_given_without_names_are_a_usage_error(references):
+    """A list of paths raised AttributeError ('list' object has no attribute 'items')."""
+    with pytest.raises(UsageError, match="references=\\{'payroll'"):
+        audit(EXAMPLE, references=references)

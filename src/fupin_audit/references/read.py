@@ -88,6 +88,11 @@ def reference_paths(ruleset: RuleSet, given: Mapping[str, str | Path] | None) ->
     before any data is read.
     """
     out: dict[str, Path] = {}
+    if given is not None and not isinstance(given, Mapping):  # a list of paths: which list is which?
+        raise UsageError(
+            "对照名单须按名称给出，如 references={'payroll': 'payroll.xlsx'}（命令行：--ref payroll=payroll.xlsx）。"
+            + _known(ruleset)
+        )
     for name, path in (given or {}).items():
         if name not in ruleset.references:
             close = difflib.get_close_matches(name, list(ruleset.references), n=1)
