@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..result import AuditResult
+from ..textkeys import text_in
 
 WRONGFUL_EXIT_LIMIT = 2.0
 """Percent: the county exit checks' ceiling on the wrongful-exit rate (DOMAIN.md, 三率一度)."""
@@ -51,23 +52,25 @@ def exit_rates(result: AuditResult) -> ExitRates | None:
     if not isinstance(exit_statuses, list) or not isinstance(poor_statuses, list) or "脱贫属性" not in households:
         return None
     keys = households["户编号"].astype("str")
-    status = households["脱贫属性"].astype("str")
-    sizes = result.registry.members["户编号"].astype("str").value_counts()
+    status = households["脱贫属性"]
+    members = result.registry.members["户编号"].astype("str")
     found = result.findings
     return ExitRates(
-        wrongful_exit=_rate(keys[status.isin(exit_statuses)], found[found["kind"] == "wrongful_exit"], sizes),
-        should_exit=_rate(keys[status.isin(poor_statuses)], found[found["kind"] == "should_exit"], sizes),
+        wrongful_exit=_rate(keys[text_in(status, exit_statuses)], found.loc[found["kind"] == "wrongful_exit", "household_id"], members),
+        should_exit=_rate(keys[text_in(status, poor_statuses)], found.loc[found["kind"] == "should_exit", "household_id"], members),
     )
 
 
-def _rate(eligible: pd.Series, findings: pd.DataFrame, sizes: pd.Series) -> Rate:
-    eligible = eligible.drop_duplicates()
-    flagged = eligible[eligible.isin(findings["household_id"])]
+def _rate(eligible: pd.Series, flagged_ids: pd.Series, members: pd.Series) -> Rate:
+    """``eligible`` households' numbers, those of them among ``flagged_ids``, and the members (their
+    households' numbers) of each (text_in: pandas' own text hashing took 0.2 s at 500,000 members)."""
+    eligible = pd.Series(eligible.unique(), dtype="str")
+    flagged = eligible[text_in(eligible, flagged_ids)]
     return Rate(
         flagged=len(flagged),
         total=len(eligible),
-        flagged_people=int(sizes.reindex(flagged, fill_value=0).sum()),
-        total_people=int(sizes.reindex(eligible, fill_value=0).sum()),
+        flagged_people=int(text_in(members, flagged).sum()),
+        total_people=int(text_in(members, eligible).sum()),
     )
 
 
