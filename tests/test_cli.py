@@ -28,6 +28,16 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def no_name_rule_file(path: Path, sql: str) -> Path:
+    """A rules file of one's own with a single rule, no_name (data_error, low), running ``sql``."""
+    path.write_text(
+        "version: 1\nrules:\n  - id: no_name\n    title: 姓名为空\n    kind: data_error\n    severity: low\n"
+        f"    sql: {sql}\n    message: 姓名为空\n    basis: 测试\n",
+        encoding="utf-8",
+    )
+    return path
+
+
 def test_clean_village_exits_0(tmp_path: Path) -> None:
     code, out, err = run("check", str(CLEAN), "--report", str(tmp_path / "r.xlsx"))
     assert code == 0, err
@@ -209,12 +219,7 @@ def test_rules_list_shows_every_title_whole() -> None:
 
 
 def test_rules_lint_prints_warnings_on_stderr_and_exits_0(tmp_path: Path) -> None:
-    rules = tmp_path / "my.yaml"
-    rules.write_text(
-        "version: 1\nrules:\n  - id: no_name\n    title: 姓名为空\n    kind: data_error\n    severity: low\n"
-        "    sql: SELECT 户编号, 与户主关系 FROM members WHERE 姓名 IS NULL\n    message: 姓名为空\n    basis: 测试\n",
-        encoding="utf-8",
-    )
+    rules = no_name_rule_file(tmp_path / "my.yaml", "SELECT 户编号, 与户主关系 FROM members WHERE 姓名 IS NULL")
     code, out, err = run("rules", "lint", str(rules))
     assert code == 0 and out.strip() == f"{rules}：1 条规则，无错误，1 处警告（写在标准错误输出）。"
     assert err.startswith("警告：规则 no_name 字段 sql：") and "_member" in err
@@ -376,12 +381,7 @@ def test_a_rule_whose_sql_fails_is_named_on_stderr_and_the_exit_code_is_2(tmp_pa
 
 def test_the_summary_says_a_rules_file_replaced_the_built_in_one(tmp_path: Path) -> None:
     """A file of one's own rules runs no 错退 check: the summary must not read as a full audit."""
-    own = tmp_path / "my.yaml"
-    own.write_text(
-        "version: 1\nrules:\n  - id: no_name\n    title: 姓名为空\n    kind: data_error\n    severity: low\n"
-        "    sql: SELECT 户编号, _member FROM members WHERE 姓名 IS NULL\n    message: 姓名为空\n    basis: 测试\n",
-        encoding="utf-8",
-    )
+    own = no_name_rule_file(tmp_path / "my.yaml", "SELECT 户编号, _member FROM members WHERE 姓名 IS NULL")
     result = runner.invoke(app, ["check", str(VILLAGE), "--rules", str(own), "--no-report", "--fail-on", "never"],
                            env={"COLUMNS": "300"})
     assert "规则文件：" in result.stdout and "代替内置规则文件，共 1 条规则" in result.stdout

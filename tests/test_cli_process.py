@@ -140,13 +140,11 @@ SLOW_RULE = """
 """
 
 
-def test_two_sigterms_during_a_slow_rule_still_end_as_interrupted(tmp_path: Path) -> None:
-    """``timeout`` signals the process and then its group, and an impatient user presses Ctrl-C twice:
-    the second signal came while the interrupted queries were being waited for, the session was
-    closed under them, and DuckDB's ResourceInUseException ended the run as an internal error."""
+def _run_into_slow_rule(tmp_path: Path, rules_text: str) -> tuple[subprocess.Popen[str], Path]:
+    """``fupin-audit check`` on the example with ``rules_text`` as its rules file and a ``--log``,
+    returned a second after the rules phase began (the slow rule is running); and the log's path."""
     rules = tmp_path / "rules.yaml"
-    default = (ROOT / "rules.yaml").read_text(encoding="utf-8")
-    rules.write_text(default.replace("\nreferences:", SLOW_RULE + "\nreferences:", 1), encoding="utf-8")
+    rules.write_text(rules_text, encoding="utf-8")
     log = tmp_path / "run.log"
     child = subprocess.Popen(
         [sys.executable, "-m", "fupin_audit", "check", str(EXAMPLES / "zhuangtouyingzi.xlsx"), "--rules", str(rules),
@@ -158,6 +156,15 @@ def test_two_sigterms_during_a_slow_rule_still_end_as_interrupted(tmp_path: Path
         assert time.monotonic() < deadline and child.poll() is None
         time.sleep(0.05)
     time.sleep(1.0)
+    return child, log
+
+
+def test_two_sigterms_during_a_slow_rule_still_end_as_interrupted(tmp_path: Path) -> None:
+    """``timeout`` signals the process and then its group, and an impatient user presses Ctrl-C twice:
+    the second signal came while the interrupted queries were being waited for, the session was
+    closed under them, and DuckDB's ResourceInUseException ended the run as an internal error."""
+    default = (ROOT / "rules.yaml").read_text(encoding="utf-8")
+    child, _ = _run_into_slow_rule(tmp_path, default.replace("\nreferences:", SLOW_RULE + "\nreferences:", 1))
     child.send_signal(signal.SIGTERM)
     child.send_signal(signal.SIGTERM)  # at once, as timeout's two
     _, err = child.communicate(timeout=60)
@@ -167,20 +174,8 @@ def test_two_sigterms_during_a_slow_rule_still_end_as_interrupted(tmp_path: Path
 
 def test_sigterm_during_a_slow_rule_leaves_a_log_naming_the_rule_that_was_running(tmp_path: Path) -> None:
     """cron's ``timeout`` stops a run that hangs in a runaway rule: the log says which rule it was."""
-    rules = tmp_path / "rules.yaml"
     default = (ROOT / "rules.yaml").read_text(encoding="utf-8")
-    rules.write_text(default.replace("\nrules:\n", "\nrules:\n" + SLOW_RULE, 1), encoding="utf-8")  # the first rule
-    log = tmp_path / "run.log"
-    child = subprocess.Popen(
-        [sys.executable, "-m", "fupin_audit", "check", str(EXAMPLES / "zhuangtouyingzi.xlsx"), "--rules", str(rules),
-         "--no-report", "-q", "--log", str(log)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
-    )
-    deadline = time.monotonic() + 60
-    while "phase=校验" not in (log.read_text(encoding="utf-8") if log.exists() else ""):  # the rules have started
-        assert time.monotonic() < deadline and child.poll() is None
-        time.sleep(0.05)
-    time.sleep(1.0)
+    child, log = _run_into_slow_rule(tmp_path, default.replace("\nrules:\n", "\nrules:\n" + SLOW_RULE, 1))  # the first rule
     child.send_signal(signal.SIGTERM)
     _, err = child.communicate(timeout=60)
     assert child.returncode == 143, err
