@@ -1,16 +1,19 @@
 """The ``fupin-audit`` command's entry point: loading the libraries (pandas, pyarrow, DuckDB) takes
 about a second, and a Ctrl-C during it ends the run as a Ctrl-C later does (已中断, exit 130), not with
-Python's traceback."""
+Python's traceback. Meanwhile the Parquet files the command line names are decoded on the other core
+(``io.prefetch``)."""
 
 from __future__ import annotations
 
 import sys
 
+from ..io import prefetch
 from .exitcodes import EXIT_INTERRUPTED, INTERRUPTED
 
 
 def main() -> None:
     try:
+        prefetch.start(prefetch.command_files(sys.argv[1:]))
         from .app import main as run_command
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)

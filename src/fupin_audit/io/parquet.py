@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ..errors import InputError
 from ..fields import FIELDS, Field
 from .layout import Header, build, id_columns
+from .prefetch import read_arrow_table, take
 from .table import RawTable
 
 
@@ -25,18 +25,12 @@ def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return column.cast(pa.large_string())
 
 
-def _read_table(path: Path) -> pa.Table:
-    """The file's table, text columns decoded straight into ``large_string`` (the type pandas keeps
-    text in: widening them afterwards cost ~3 s at 5M rows × 41 columns)."""
-    schema = pq.read_schema(path)
-    wanted = [f.with_type(pa.large_string()) if pa.types.is_string(f.type) else f for f in schema]
-    return pq.read_table(path, schema=pa.schema(wanted, metadata=schema.metadata))
-
-
 def read_parquet(path: Path, *, fields: Sequence[Field] = FIELDS) -> RawTable:
     """The table in a Parquet file, every cell as text."""
     try:
-        table = _read_table(path)
+        table = take(path)  # decoded while the command loaded its libraries (prefetch.py)
+        if table is None:
+            table = read_arrow_table(path)
     except (pa.ArrowException, OSError):
         raise InputError(f"{path.name}：不是有效的 Parquet 文件，或文件已损坏。请重新导出该文件。") from None
     if table.num_columns == 0:

@@ -1,0 +1,105 @@
+"""Parquet inputs decoded while the command loads its libraries (io/prefetch.py): the reader gets the
+same table it would have read, each prefetched table once, and reads the file itself whenever the
+prefetched one cannot be trusted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from fixtures_io import write_parquet
+from fupin_audit import audit
+from fupin_audit.errors import InputError
+from fupin_audit.io import prefetch
+from fupin_audit.io.reader import read_file
+
+
+def _started(paths: list[Path]) -> None:
+    thread = prefetch.start(paths)
+    assert thread is not None
+    thread.join()
+
+
+def test_prefetched_table_is_the_one_the_reader_reads(tmp_path: Path) -> None:
+    path = write_parquet(tmp_path / "村.parquet")
+    direct = read_file(path).tables[0]
+    _started([path])
+    taken: list[pa.Table | None] = []
+    original = prefetch.take
+
+    def spy(p: Path) -> pa.Table | None:
+        taken.append(original(p))
+        return taken[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("fupin_audit.io.parquet.take", spy)
+        via_prefetch = read_file(path).tables[0]
+    assert taken and taken[0] is not None
+    assert via_prefetch.frame.equals(direct.frame)
+    assert via_prefetch.headers == direct.headers and list(via_prefetch.rows) == list(direct.rows)
+
+
+def test_a_table_is_taken_once(tmp_path: Path) -> None:
+    path = write_parquet(tmp_path / "村.parquet")
+    _started([path])
+    assert prefetch.take(path) is not None
+    assert prefetch.take(path) is None  # a second audit in the same process reads the file again
+
+
+def test_a_file_changed_since_is_read_again(tmp_path: Path) -> None:
+    path = write_parquet(tmp_path / "村.parquet")
+    _started([path])
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert prefetch.take(path) is None
+
+
+def test_a_damaged_file_is_left_to_the_reader(tmp_path: Path) -> None:
+    path = tmp_path / "坏.parquet"
+    path.write_bytes(b"PAR1 not really")
+    _started([path])
+    assert prefetch.take(path) is None
+    with pytest.raises(InputError, match="不是有效的 Parquet 文件"):
+        read_file(path)
+
+
+def test_only_existing_parquet_files_are_prefetched(tmp_path: Path) -> None:
+    xlsx = tmp_path / "村.xlsx"
+    xlsx.write_bytes(b"")
+    assert prefetch.start([xlsx, tmp_path / "没有.parquet"]) is None
+
+
+def test_the_files_a_command_line_names() -> None:
+    args = [
+        "check", "a.parquet", "b.PARQUET", "c.xlsx", "--quiet", "d.parquet",
+        "--ref", "payroll=p.parquet", "--ref=deaths=d2.parquet", "--ref", "cars=v.xlsx",
+        "--findings", "out.parquet", "--baseline", "old.parquet", "--rules", "r.parquet",
+    ]
+    assert prefetch.command_files(args) == [Path(n) for n in ("a.parquet", "b.PARQUET", "d.parquet", "p.parquet", "d2.parquet")]
+    assert prefetch.command_files(["diff", "old.parquet", "new.parquet"]) == [Path("old.parquet"), Path("new.parquet")]
+    assert prefetch.command_files(["rules", "lint", "x.parquet"]) == []
+    assert prefetch.command_files([]) == []
+
+
+def test_the_command_audits_a_prefetched_registry_and_lists(tmp_path: Path) -> None:
+    """End to end through the entry point, which prefetches: the same findings as the library."""
+    registry = write_parquet(tmp_path / "村.parquet")
+    deaths = tmp_path / "死亡.parquet"
+    pq.write_table(pa.table({"证件号码": ["11010119900307803X"], "死亡日期": ["2015-01-01"]}), deaths)
+    found = tmp_path / "f.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "fupin_audit", "check", str(registry), "--ref", f"deaths={deaths}",
+         "--findings", str(found), "--no-report", "--quiet", "--fail-on", "never"],
+        capture_output=True, text=True, encoding="utf-8", cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    expected = audit([registry], references={"deaths": deaths}).findings
+    lines = found.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == len(expected) + 1
+    assert "deceased_listed" in found.read_text(encoding="utf-8-sig")
