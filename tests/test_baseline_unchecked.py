@@ -199,3 +199,59 @@ def test_a_built_in_check_without_its_column_now_is_unchecked(earlier: Path, tmp
     schooling = gone[gone["rule_id"].eq("vocabulary") & gone["evidence"].str.contains("文化程度")]
     assert len(schooling) and set(schooling["change"]) == {"未复核"}
     assert set(gone.loc[gone["rule_id"].eq("id_chars"), "change"]) == {"已整改"}
+
+
+def _two_files(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
+    """The example village split into a.csv and b.csv in one folder, and their findings as a baseline."""
+    frame = pd.read_csv(SOURCE, dtype=str, encoding="gbk", keep_default_na=False)
+    households = sorted(set(frame["户编号"]))
+    county = tmp_path / "county"
+    county.mkdir()
+    first = frame[frame["户编号"].isin(households[: len(households) // 2])]
+    first.to_csv(county / "a.csv", index=False, encoding="gbk")
+    frame.drop(first.index).to_csv(county / "b.csv", index=False, encoding="gbk")
+    before = tmp_path / "2019.parquet"
+    earlier = audit(county).findings
+    write_findings(earlier, before)
+    return county, before, earlier
+
+
+def test_findings_of_a_file_not_given_this_time_are_unchecked(tmp_path: Path) -> None:
+    """Tonight's folder lacks b.csv (being re-exported): its problems were not checked, not put right."""
+    county, before, earlier = _two_files(tmp_path)
+    (county / "b.csv").unlink()
+    result = audit(county, baseline=before)
+    from_b = result.resolved["source"].str.startswith("b.csv:")
+    assert from_b.sum() == earlier["source"].str.startswith("b.csv:").sum() > 0
+    assert result.resolved.loc[from_b, "unchecked_reason"].eq("文件 b.csv 不在本次核查的文件中").all()
+    assert set(result.resolved["change"]) == {"未复核"}
+    # a.csv's findings that compared its rows with b.csv's cannot have been re-checked either
+    assert result.resolved.loc[~from_b, "unchecked_reason"].str.contains("本次没有核查 b.csv").all()
+    out = runner.invoke(app, ["check", str(county), "--baseline", str(before), "--no-report"])
+    assert "已整改 0 条" in out.stdout
+
+
+def test_a_renamed_file_is_re_checked_through_its_households(tmp_path: Path) -> None:
+    """b.csv exported again as b2.csv, with a blank income filled in: its households were audited, so
+    the finding the blank caused is 已整改, not 未复核."""
+    county, before, earlier = _two_files(tmp_path)
+    frame = pd.read_csv(county / "b.csv", dtype=str, encoding="gbk", keep_default_na=False)
+    (county / "b.csv").unlink()
+    blank = earlier[earlier["rule_id"].eq("exit_cannot_judge") & earlier["source"].str.startswith("b.csv:")]
+    assert len(blank) == 1
+    frame.loc[frame["户编号"].eq(blank["household_id"].iloc[0]), "人均纯收入（元）"] = "6000"
+    frame.to_csv(county / "b2.csv", index=False, encoding="gbk")
+    result = audit(county, baseline=before)
+    gone = result.resolved[result.resolved["rule_id"].eq("exit_cannot_judge")]
+    assert list(gone["household_id"]) == list(blank["household_id"])
+    assert list(gone["change"]) == ["已整改"]
+    assert not result.resolved["unchecked_reason"].str.contains("不在本次核查的文件中").any()
+
+
+def test_file_name_of_a_source() -> None:
+    from fupin_audit.recheck import file_name
+
+    assert file_name("村:一.xlsx:贫困人口:3") == "村:一.xlsx"
+    assert file_name("乐业镇/花名册.XLSX:贫困人口:12") == "乐业镇/花名册.XLSX"
+    assert file_name("b.csv:7") == "b.csv"
+    assert file_name("county.parquet") == "county.parquet"

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+import pandas as pd
+
 from . import __version__, findings
 from .baseline import compare, mark_unchecked, read_findings
+from .fields import HOUSEHOLD_KEY
 from .inputs import expand_paths, sha256_of
 from .progress import Observer, Silent
 from .reading import read_registry_files
@@ -148,7 +151,8 @@ def run_audit(
     if earlier is not None:
         found, resolved, resolved_keyed = compare(found, earlier)
         columns = [*registry.households.columns, *registry.members.columns]
-        resolved = mark_unchecked(resolved, Coverage.of(ruleset, run.skipped, inputs, columns))
+        audited = pd.concat([registry.households[HOUSEHOLD_KEY], registry.members[HOUSEHOLD_KEY]]).dropna().unique()
+        resolved = mark_unchecked(resolved, Coverage.of(ruleset, run.skipped, inputs, columns, audited))
     result = AuditResult(
         registry=registry,
         findings=found,

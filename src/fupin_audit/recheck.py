@@ -2,19 +2,23 @@
 
 A finding is gone because the problem was put right only if its check ran this time over its file.
 When its rule did not run (a reference list or a column missing now, the rule removed, renamed or
-disabled in the rules file) or its file could not be read (``--keep-going``), nothing was checked:
-the finding is 未复核 (not re-checked), never 已整改 — staff would record unchecked problems as
-rectified.
+disabled in the rules file), its file could not be read (``--keep-going``) or was not among this
+audit's files at all (a village's file missing from the folder tonight), nothing was checked: the
+finding is 未复核 (not re-checked), never 已整改 — staff would record unchecked problems as
+rectified. A household audited this time under another file's name (the file renamed or re-exported)
+was re-checked.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
+from .io.reader import SUPPORTED
 from .result import InputFile, SkippedRule
 from .rules.model import RuleSet
 from .schema.catalog import BUILT_IN
@@ -56,18 +60,32 @@ class Coverage:
     """Names of the files that could not be read (a finding's ``source`` starts with its file's name)."""
     columns: frozenset[str] = frozenset()
     """The registry's columns this time (households and members), for the built-in checks' columns."""
+    read: tuple[str, ...] | None = None
+    """Names of the files read this time; None: not known (every earlier file counts as read)."""
+    households: frozenset[str] = frozenset()
+    """户编号 audited this time: a household here was re-checked, whichever file it was in."""
 
     @classmethod
     def of(
-        cls, ruleset: RuleSet, skipped: Iterable[SkippedRule], inputs: Iterable[InputFile], columns: Iterable[str] = ()
+        cls,
+        ruleset: RuleSet,
+        skipped: Iterable[SkippedRule],
+        inputs: Iterable[InputFile],
+        columns: Iterable[str] = (),
+        households: Iterable[str] | None = None,
     ) -> Coverage:
+        """``households``: the 户编号 audited this time; given, an earlier finding of a file that is not
+        among ``inputs`` (and of a household not among them) is 未复核."""
         not_run = {rule.rule_id: rule.reason for rule in skipped}
         enabled = {rule.id for rule in ruleset.enabled_rules()}
+        inputs = list(inputs)
         return cls(
             not_run=not_run,
             ran=frozenset((enabled - set(not_run)) | BUILTIN_CHECKS),
             unread=tuple(item.path.name for item in inputs if item.error),
             columns=frozenset(columns),
+            read=None if households is None else tuple(item.path.name for item in inputs if not item.error),
+            households=frozenset(households or ()),
         )
 
     def missing_column(self, rule: str, evidence: str) -> str | None:
@@ -85,15 +103,13 @@ class Coverage:
         """For each finding of ``found`` (findings columns), why it was not re-checked this time; ""
         where it was (its rule ran over the whole registry)."""
         rules = found["rule_id"].astype("str")
-        sources = found["source"].astype("str")
+        sources = found["source"].fillna("").astype("str")
         out = pd.Series("", index=found.index, dtype="str")
         for name in self.unread:
-            # ``file:sheet:row`` or ``file:row`` (findings.source_text); a name may itself hold ":".
-            # A file read under the same name as an unread one (another folder) is counted unread too,
-            # and so is one shown by its path (reading.shown_names: 乐业镇/花名册.xlsx).
-            from_file = (sources.eq(name) | sources.str.startswith(name + ":") | sources.str.endswith("/" + name)
-                         | sources.str.contains("/" + name + ":", regex=False))
-            out = out.where(~from_file | out.ne(""), f"文件 {name} 本次未能读取")
+            out = out.where(~_from_file(sources, name) | out.ne(""), f"文件 {name} 本次未能读取")
+        absent = self._absent_files(found, sources, out)
+        for name in absent:
+            out = out.where(~(_from_file(sources, name) & out.eq("") & ~self._audited(found)), f"文件 {name} 不在本次核查的文件中")
         if self.columns:
             evidence = found["evidence"].astype("str")
             for i in found.index[out.eq("") & rules.isin(BUILTIN_CHECKS)]:
@@ -104,10 +120,44 @@ class Coverage:
             why = self.not_run.get(rule)
             text = f"规则 {rule} 本次未执行：{why}" if why else f"规则 {rule} 不在本次规则文件的启用规则中（已删除、改名或停用）"
             out = out.where(rules.ne(rule) | out.ne(""), text)
-        if self.unread:
+        if self.unread or absent:
             # Every other check compares rows with rows (members with their household, a household with
             # its village, an ID with every other): the rows of an unread file were missing from it.
             compared = out.eq("") & ~rules.isin(ROW_CHECKS)
-            text = f"本次未能读取 {'、'.join(self.unread)}，与其中各行的比对不完整"
+            missing = [f"未能读取 {'、'.join(self.unread)}"] if self.unread else []
+            missing += [f"没有核查 {'、'.join(absent)}"] if absent else []
+            text = f"本次{'，'.join(missing)}，与其中各行的比对不完整"
             out = out.where(~compared, text)
         return out
+
+    def _audited(self, found: pd.DataFrame) -> pd.Series:
+        return found["household_id"].astype("str").isin(self.households)
+
+    def _absent_files(self, found: pd.DataFrame, sources: pd.Series, out: pd.Series) -> list[str]:
+        """Names of the earlier findings' files that were not among this audit's files, in order of
+        first finding (only those with a finding on a household not audited this time)."""
+        if self.read is None:
+            return []
+        given = sources.eq("") | out.ne("")
+        for name in self.read:
+            given |= _from_file(sources, name)
+        left = sources[~given & ~self._audited(found)]
+        return list(dict.fromkeys(file_name(source) for source in left))
+
+
+_FILE_NAME = re.compile(r"^(.*?(?:" + "|".join(re.escape(s) for s in SUPPORTED) + r"))(?::|$)", re.IGNORECASE)
+
+
+def file_name(source: str) -> str:
+    """The file of a ``file:sheet:row`` source (a name may itself hold ":"; it ends with a suffix the
+    readers take)."""
+    found = _FILE_NAME.match(source)
+    return found.group(1) if found else source.rsplit(":", 1)[0]
+
+
+def _from_file(sources: pd.Series, name: str) -> pd.Series:
+    """Sources in a file of this name: ``file:sheet:row`` or ``file:row`` (findings.source_text); a name
+    may itself hold ":". A file of the same name in another folder counts too, and so does one shown
+    by its path (reading.shown_names: 乐业镇/花名册.xlsx)."""
+    return (sources.eq(name) | sources.str.startswith(name + ":") | sources.str.endswith("/" + name)
+            | sources.str.contains("/" + name + ":", regex=False))
