@@ -388,3 +388,11 @@ def test_the_summary_says_a_rules_file_replaced_the_built_in_one(tmp_path: Path)
     assert "规则文件：" not in run("check", str(VILLAGE), "--no-report", "--fail-on", "never")[1]
     document = json.loads(run("check", str(VILLAGE), "--rules", str(own), "--no-report", "--json", "--fail-on", "never")[1])
     assert document["rules_file"]["path"] == str(own) and len(document["rules_file"]["sha256"]) == 64
+
+
+def test_version_is_printed_and_nothing_is_audited() -> None:
+    from fupin_audit import __version__
+
+    out = runner.invoke(app, ["--version"])
+    assert out.exit_code == 0
+    assert out.stdout.strip() == f"fupin-audit {__version__}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import Annotated
 
 import typer
 
+from .. import __version__
 from .boundary import Terminated
 from .check import check
 from .diff import diff_command
@@ -20,6 +22,23 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"fupin-audit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="显示版本号后退出。")
+    ] = False,
+) -> None:
+    """核查建档立卡贫困户登记表：错退、应退未退、八类人员、数据错误等。"""
+
+
 app.command(no_args_is_help=True)(check)
 app.command("diff", no_args_is_help=True)(diff_command)
 app.add_typer(rules_app, name="rules")
