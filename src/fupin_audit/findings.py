@@ -77,6 +77,25 @@ def evidence_json(values: Mapping[str, Any]) -> str:
         return json.dumps(_finite(values), ensure_ascii=False, sort_keys=True, default=str)
 
 
+_NOT_JSON = r"(?:NaN|Infinity)"
+"""What DuckDB's ``to_json`` writes for a NaN or infinite number inside a list or struct (a rule's
+own DOUBLE columns are nulled in SQL: rules/render.py)."""
+
+
+def finite_evidence(evidence: pd.Series) -> pd.Series:
+    """Evidence texts with every NaN or ±Infinity number made null; the few texts that may hold one
+    are parsed (a string value that spells NaN stays as it is), the rest left untouched."""
+    suspect = evidence.fillna("").str.contains(_NOT_JSON, regex=True).to_numpy(dtype=bool)
+    if not suspect.any():
+        return evidence
+    out = evidence.copy()
+    out[suspect] = [
+        json.dumps(_finite(json.loads(text)), ensure_ascii=False, separators=(",", ":"))
+        for text in evidence[suspect]
+    ]
+    return out
+
+
 def _finite(value: Any) -> Any:
     """``value`` with every NaN or infinite float (nested in dicts, lists, tuples) replaced by None."""
     if isinstance(value, float):

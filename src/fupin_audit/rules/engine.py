@@ -104,6 +104,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
         raise duckdb.BinderException(f"消息模板中的 {'、'.join(absent)} 不是 SQL 结果的列")
     table = con.sql(findings_sql(sql, rule.message, types)).to_arrow_table()
     frame = table.to_pandas()
+    frame["evidence"] = findings.finite_evidence(frame["evidence"])
     blank = int((frame["household_id"].fillna("").str.strip() == "").sum())
     if blank:  # a finding no one could find: no household, no location, no row to open
         raise duckdb.InvalidInputException(
