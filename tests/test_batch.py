@@ -98,6 +98,22 @@ def test_keep_going_skips_an_unreadable_file_but_exit_code_says_so(tmp_path: Pat
     assert report.exists()
 
 
+def test_every_unreadable_file_of_a_folder_is_named_at_once(tmp_path: Path) -> None:
+    """Without --keep-going a county folder with three bad files says so for all three in one run, not
+    one per run; each with its own reason."""
+    two_villages(tmp_path / "county")
+    (tmp_path / "county" / "坏.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    (tmp_path / "county" / "坏.parquet").write_bytes(b"PAR1 not really")
+    (tmp_path / "county" / "汇总.csv").write_text("乡镇,户数\n梧桐花镇,3\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path / "county"), "--no-report", "--quiet"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("错误：3 个文件无法读取") and "--keep-going" in lines[0]
+    named = {name: line for line in lines[1:] for name in ("坏.xlsx", "坏.parquet", "汇总.csv") if name in line}
+    assert len(named) == 3 == len(lines) - 1
+    assert "缺少必需的列" in named["汇总.csv"]
+
+
 def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path) -> None:
     two_villages(tmp_path / "county")
     result = runner.invoke(app, ["check", str(tmp_path / "county"), "--no-report", "--fail-on", "never"])

@@ -16,6 +16,18 @@ class InputError(FupinAuditError):
     """A file cannot be read: missing, damaged, encrypted, empty, undecodable."""
 
 
+class UnreadableFilesError(InputError):
+    """Several files of one audit cannot be read: each is named with its reason, so that a county
+    folder's bad files are all fixed in one round (``errors``: one ``InputError`` per file)."""
+
+    def __init__(self, errors: list[InputError]):
+        self.errors = errors
+        super().__init__(
+            f"{len(errors)} 个文件无法读取（请逐一修复后重新运行，或加 --keep-going 跳过它们、核查其余文件）：\n"
+            + "\n".join(f"  - {error}" for error in errors)
+        )
+
+
 class MissingColumnsError(InputError):
     """A table lacks a column the audit cannot run without."""
 

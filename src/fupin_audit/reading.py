@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, UnreadableFilesError
 from .fields import HOUSEHOLD_KEY
 from .inputs import sha256_of
 from .io.reader import FileTables, read_normalized
@@ -119,7 +119,8 @@ def read_registry_files(
     """The normalized tables of every file, in the order given, and an ``InputFile`` for each.
 
     Files are parsed in parallel threads (the Excel reader releases the GIL). A file that cannot be
-    read raises ``InputError``; with ``keep_going`` it is recorded (``InputFile.error``) and skipped.
+    read raises ``InputError`` (several: ``UnreadableFilesError``, naming each); with ``keep_going`` it
+    is recorded (``InputFile.error``) and skipped.
     Files with no data row at all (a header only) raise ``InputError``: nothing would be audited.
     """
 
@@ -131,8 +132,6 @@ def read_registry_files(
             return read
         except InputError as error:
             _name_fully(error, path)
-            if not keep_going:
-                raise
             return error
         finally:
             if progress is not None:
@@ -141,6 +140,9 @@ def read_registry_files(
     workers = min(len(files), os.cpu_count() or 1) or 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
         outcomes = list(pool.map(one, files))
+    failed = [outcome for outcome in outcomes if isinstance(outcome, InputError)]
+    if failed and not keep_going:  # every bad file of a folder at once, not one per run
+        raise failed[0] if len(failed) == 1 else UnreadableFilesError(failed)
     tables: list[Table] = []
     inputs: list[InputFile] = []
     shown = shown_names(files)
