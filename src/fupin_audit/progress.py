@@ -140,3 +140,29 @@ class Fanout:
         for observer in self._observers:
             if isinstance(observer, RuleObserver):
                 observer.rule_ended(rule_id, status, seconds, findings)
+
+
+class Labeled:
+    """An observer's phases under a label (``diff`` audits two snapshots: 上期读取 … 本期规则). Steps
+    and rules go through as they are; ``finish`` is left to whoever made the observer."""
+
+    def __init__(self, observer: Observer, label: str) -> None:
+        self._observer = observer
+        self._label = label
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        self._observer.phase(self._label + name, total)
+
+    def advance(self, steps: int = 1) -> None:
+        self._observer.advance(steps)
+
+    def finish(self) -> None:
+        return None
+
+    def rule_started(self, rule_id: str) -> None:
+        if isinstance(self._observer, RuleObserver):
+            self._observer.rule_started(rule_id)
+
+    def rule_ended(self, rule_id: str, status: str, seconds: float = 0.0, findings: int = 0) -> None:
+        if isinstance(self._observer, RuleObserver):
+            self._observer.rule_ended(rule_id, status, seconds, findings)

@@ -29,6 +29,7 @@ from .options import (
     AsOfOption,
     DebugOption,
     FailOn,
+    LogOption,
     RulesOption,
     RuleTimeoutOption,
     check_output_types,
@@ -87,9 +88,7 @@ def check(
     encoding: Annotated[str | None, typer.Option("--encoding", help="CSV 编码（默认自动识别）。")] = None,
     include_hidden: Annotated[bool, typer.Option("--include-hidden", help="也读取隐藏的工作表。")] = False,
     keep_going: Annotated[bool, typer.Option("--keep-going", help="跳过无法读取的文件，继续核查其余文件（退出码仍为 2）。")] = False,
-    log: Annotated[
-        Path | None, typer.Option("--log", help="追加写入运行日志：每个阶段一行，每条规则一行（不含个人数据）。")
-    ] = None,
+    log: LogOption = None,
     rule_timeout: RuleTimeoutOption = None,
     baseline: Annotated[
         Path | None,

@@ -24,7 +24,7 @@ from ..report.jsonout import inputs_json, result_to_json, write_json
 from ..report.terminal import render_summary
 from ..rules.timelimit import check_rule_timeout
 from .boundary import reader_may_leave, user_errors
-from .check import exit_code, report_failed_rules
+from .check import exit_code, make_observer, report_failed_rules
 from .options import (
     AsOfOption,
     DebugOption,
@@ -32,6 +32,7 @@ from .options import (
     FailOnOption,
     FindingsOption,
     JsonOption,
+    LogOption,
     MaskIdsOption,
     NoReportOption,
     QuietOption,
@@ -79,6 +80,7 @@ def diff_command(
     mask_ids: MaskIdsOption = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    log: LogOption = None,
     rule_timeout: RuleTimeoutOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -89,15 +91,20 @@ def diff_command(
         references = parse_ref_options(ref, rules)
         report_path = None if no_report else (report or Path.cwd() / "动态调整_核查报告.xlsx")
         check_output_types(report_path, findings)
-        refuse_inputs_early([report_path, findings], [*old_paths, *new_paths], rules, references)
-        result = diff(old_paths, new_paths, rules=rules, references=references,
-                      as_of=parse_as_of(as_of), old_as_of=parse_as_of(old_as_of), rule_timeout=rule_timeout)
-        if report_path is not None:
-            sheets = [(CHANGES_OVERVIEW, result.overview), (CHANGES_SHEET, change_detail(result))]
-            write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets, older=result.old)
-        if findings is not None:
-            write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings,
-                           protected=[*result.new.input_paths(), *result.old.input_paths()])
+        refuse_inputs_early([report_path, findings, log], [*old_paths, *new_paths], rules, references)
+        observer = make_observer(show=not (quiet or as_json), log=log)
+        try:
+            result = diff(old_paths, new_paths, rules=rules, references=references, as_of=parse_as_of(as_of),
+                          old_as_of=parse_as_of(old_as_of), rule_timeout=rule_timeout, observer=observer)
+            observer.phase("写出")
+            if report_path is not None:
+                sheets = [(CHANGES_OVERVIEW, result.overview), (CHANGES_SHEET, change_detail(result))]
+                write_report(result.new, report_path, mask_ids=mask_ids, extra_sheets=sheets, older=result.old)
+            if findings is not None:
+                write_findings(mask_findings(result.findings) if mask_ids else result.findings, findings,
+                               protected=[*result.new.input_paths(), *result.old.input_paths()])
+        finally:
+            observer.finish()
         with reader_may_leave():
             if as_json:
                 document = result_to_json(result.new, mask_ids=mask_ids)

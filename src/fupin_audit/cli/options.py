@@ -57,6 +57,9 @@ FailOnOption = Annotated[FailOn, typer.Option("--fail-on", help="有此严重程
 MaskIdsOption = Annotated[bool, typer.Option("--mask-ids", help="所有输出中的证件号码打码（110101********1234）。")]
 JsonOption = Annotated[bool, typer.Option("--json", help="在标准输出打印 JSON 结果，而不是摘要。")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="不打印摘要。")]
+LogOption = Annotated[
+    Path | None, typer.Option("--log", help="追加写入运行日志：每个阶段一行，每条规则一行（不含个人数据）。")
+]
 
 
 def check_output_types(report: Path | None, findings: Path | None) -> None:
