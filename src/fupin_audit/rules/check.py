@@ -72,12 +72,19 @@ def select_problem(sql: object) -> str | None:
     statement = statements[0]
     if statement.type != duckdb.StatementType.SELECT:
         # DuckDB types INSTALL as LOAD: its own first word names it as written
-        name = statement.query.split(None, 1)[0].upper() if statement.type == duckdb.StatementType.LOAD else statement.type.name
+        name = _first_word(statement.query) if statement.type == duckdb.StatementType.LOAD else statement.type.name
         return f"只允许 SELECT（查询）语句，实际为 {name}"
     changing = modifying_statements(sql)
     if changing:  # WITH x AS (DELETE … RETURNING *) SELECT …: DuckDB types it as a SELECT, and runs the DELETE
         return f"只允许 SELECT（查询）语句，WITH 子句中不能有 {'、'.join(changing)}（规则只能读取数据，不能修改）"
     return None
+
+
+def _first_word(sql: str) -> str:
+    """The statement's first word, comments skipped (DuckDB 2 keeps a leading comment in the query)."""
+    encoded = sql.encode("utf-8")  # token offsets count bytes
+    start = next((offset for offset, kind in duckdb.tokenize(sql) if kind != duckdb.token_type.comment), 0)
+    return encoded[start:].decode("utf-8").split(None, 1)[0].upper() if encoded[start:].strip() else ""
 
 
 FIELD_NAMES = frozenset(f.name for f in fields.FIELDS)
