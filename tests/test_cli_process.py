@@ -187,13 +187,21 @@ def test_sigterm_during_a_slow_rule_leaves_a_log_naming_the_rule_that_was_runnin
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (every write fails with ENOSPC)")
-@pytest.mark.parametrize("mode", [["--json"], []])
-def test_stdout_on_a_full_disk_is_exit_2_saying_so(tmp_path: Path, mode: list[str]) -> None:
-    # `check ... --json > out.json` on a full disk was exit 3, "这是 fupin-audit 的缺陷 … 报告给维护者"
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", str(EXAMPLES / "clean_village.xlsx"), "--no-report", "--json"],
+        ["check", str(EXAMPLES / "clean_village.xlsx"), "--no-report"],
+        ["rules", "list"], ["rules", "show", "exit_income_below_line"], ["rules", "lint"],
+    ],
+)
+def test_stdout_on_a_full_disk_is_exit_2_saying_so(tmp_path: Path, args: list[str]) -> None:
+    # `check ... --json > out.json` (and `rules list > rules.txt`) on a full disk was exit 3,
+    # "这是 fupin-audit 的缺陷 … 报告给维护者"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "fupin_audit", "check", str(EXAMPLES / "clean_village.xlsx"), "--no-report", *mode],
+            [sys.executable, "-m", "fupin_audit", *args],
             cwd=tmp_path, env=env, stdout=full, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         )
     assert done.returncode == 2, done.stderr

@@ -13,7 +13,7 @@ from rich.table import Column, Table
 from ..errors import UsageError
 from ..kinds import BY_CODE, SEVERITY_TITLES
 from ..rules import describe_rule, load_rules
-from .boundary import user_errors
+from .boundary import reader_may_leave, user_errors
 from .options import DebugOption, RulesOption
 
 rules_app = typer.Typer(help="查看和检查规则文件。", no_args_is_help=True)
@@ -35,7 +35,8 @@ def list_rules(rules: RulesOption = None, debug: DebugOption = False) -> None:
                 rule.title,
                 "是" if rule.enabled else "否",
             )
-        Console().print(table)
+        with reader_may_leave():
+            Console().print(table)
 
 
 @rules_app.command("show")
@@ -47,7 +48,8 @@ def show_rule(
     """显示一条规则的 SQL、参数和政策依据。"""
     with user_errors(debug):
         ruleset = load_rules(rules)
-        Console().print(describe_rule(ruleset, rule_id), markup=False, highlight=False)
+        with reader_may_leave():
+            Console().print(describe_rule(ruleset, rule_id), markup=False, highlight=False)
 
 
 @rules_app.command("lint")
@@ -64,4 +66,5 @@ def lint_rules(
         for warning in ruleset.warnings:
             print(f"警告：{warning}", file=sys.stderr)
         noted = f"，{len(ruleset.warnings)} 处警告（写在标准错误输出）" if ruleset.warnings else ""
-        print(f"{ruleset.path}：{len(ruleset.rules)} 条规则，无错误{noted}。")
+        with reader_may_leave():
+            print(f"{ruleset.path}：{len(ruleset.rules)} 条规则，无错误{noted}。")
