@@ -90,7 +90,8 @@ def test_a_rule_renamed_in_the_rules_file_is_unchecked(tmp_path: Path) -> None:
     assert "不在本次规则文件" in result.resolved["unchecked_reason"].iloc[0]
 
 
-def test_findings_of_a_file_not_read_are_unchecked(tmp_path: Path) -> None:
+def _two_files(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
+    """The example village split into a.csv and b.csv in one folder, and their findings as a baseline."""
     frame = pd.read_csv(SOURCE, dtype=str, encoding="gbk", keep_default_na=False)
     households = sorted(set(frame["户编号"]))
     county = tmp_path / "county"
@@ -101,6 +102,11 @@ def test_findings_of_a_file_not_read_are_unchecked(tmp_path: Path) -> None:
     before = tmp_path / "2019.parquet"
     earlier = audit(county).findings
     write_findings(earlier, before)
+    return county, before, earlier
+
+
+def test_findings_of_a_file_not_read_are_unchecked(tmp_path: Path) -> None:
+    county, before, earlier = _two_files(tmp_path)
     (county / "b.csv").write_bytes(b"\x00\x01 not a table")
     result = audit(county, keep_going=True, baseline=before)
     assert result.inputs[1].error
@@ -199,21 +205,6 @@ def test_a_built_in_check_without_its_column_now_is_unchecked(earlier: Path, tmp
     schooling = gone[gone["rule_id"].eq("vocabulary") & gone["evidence"].str.contains("文化程度")]
     assert len(schooling) and set(schooling["change"]) == {"未复核"}
     assert set(gone.loc[gone["rule_id"].eq("id_chars"), "change"]) == {"已整改"}
-
-
-def _two_files(tmp_path: Path) -> tuple[Path, Path, pd.DataFrame]:
-    """The example village split into a.csv and b.csv in one folder, and their findings as a baseline."""
-    frame = pd.read_csv(SOURCE, dtype=str, encoding="gbk", keep_default_na=False)
-    households = sorted(set(frame["户编号"]))
-    county = tmp_path / "county"
-    county.mkdir()
-    first = frame[frame["户编号"].isin(households[: len(households) // 2])]
-    first.to_csv(county / "a.csv", index=False, encoding="gbk")
-    frame.drop(first.index).to_csv(county / "b.csv", index=False, encoding="gbk")
-    before = tmp_path / "2019.parquet"
-    earlier = audit(county).findings
-    write_findings(earlier, before)
-    return county, before, earlier
 
 
 def test_findings_of_a_file_not_given_this_time_are_unchecked(tmp_path: Path) -> None:
