@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -51,6 +52,10 @@ def main() -> None:
     frames object by object, which took 0.35 s of a 7 s county audit. The exit code and messages are
     what ``sys.exit`` would give."""
     signal.signal(signal.SIGTERM, _terminated)
+    # The objects the imports made (≈ 90,000: pandas, pyarrow, DuckDB, typer) live as long as the process:
+    # left out of the collector's passes, which walked them all each time (0.19 → 0.09 s of GC in a 500k
+    # county audit).
+    gc.freeze()
     try:
         app()
         code = 0
