@@ -5,6 +5,7 @@ Python's traceback. Meanwhile the Parquet files the command line names are decod
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ..io import prefetch
@@ -12,6 +13,9 @@ from .exitcodes import EXIT_INTERRUPTED, INTERRUPTED
 
 
 def main() -> None:
+    # numpy's OpenBLAS starts a thread per core that spins after any BLAS call, taking CPU from the
+    # audit's own threads (≈ 1% of a county audit's CPU); nothing here is linear algebra
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         prefetch.start(prefetch.command_files(sys.argv[1:]))
         from .app import main as run_command
