@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,6 +20,13 @@ from fupin_audit import audit
 from fupin_audit.errors import InputError
 from fupin_audit.io import prefetch
 from fupin_audit.io.reader import read_file
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 5
+    while not condition():
+        assert time.monotonic() < deadline, "the prefetch thread did not go on"
+        time.sleep(0.01)
 
 
 def _started(paths: list[Path]) -> None:
@@ -103,3 +112,27 @@ def test_the_command_audits_a_prefetched_registry_and_lists(tmp_path: Path) -> N
     lines = found.read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == len(expected) + 1
     assert "deceased_listed" in found.read_text(encoding="utf-8-sig")
+
+
+def test_decoding_stays_two_tables_ahead_of_the_reader(tmp_path: Path) -> None:
+    """A glob naming many village files: the thread decodes two, then waits for the reader; a file the
+    reader asks for before its turn is left to the reader, which never waits on the thread."""
+    paths = [write_parquet(tmp_path / f"村{i}.parquet") for i in range(5)]
+    decoded: list[str] = []
+
+    def read(path: Path) -> pa.Table:
+        decoded.append(path.name)
+        return pq.read_table(path)
+
+    thread = prefetch.start(paths, read=read)
+    assert thread is not None
+    thread.join(timeout=0.5)
+    assert thread.is_alive() and decoded == ["村0.parquet", "村1.parquet"]
+    assert prefetch.take(paths[3]) is None  # not begun: claimed by the reader, which reads it itself
+    assert prefetch.take(paths[0]) is not None  # frees a place: 村2 is decoded, 村3 skipped
+    _wait_until(lambda: len(decoded) == 3)
+    assert prefetch.take(paths[1]) is not None
+    assert prefetch.take(paths[2]) is not None
+    thread.join(timeout=5)
+    assert decoded == ["村0.parquet", "村1.parquet", "村2.parquet", "村4.parquet"]
+    assert prefetch.take(paths[4]) is not None

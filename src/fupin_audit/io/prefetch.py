@@ -40,10 +40,19 @@ def read_arrow_table(path: Path) -> pa.Table:
     return pq.read_table(path, schema=pa.schema(wanted, metadata=schema.metadata))
 
 
+AHEAD = 2
+"""Tables decoded and not yet taken, at most: a shell glob naming a province's village files must not
+hold them all decoded at once (a 20 MB Parquet file is 300 MB of text in memory)."""
+
+
 @dataclass
 class _Slot:
+    ahead: threading.BoundedSemaphore
+    """The decoding thread's: held from the start of a file's decoding until its table is taken."""
     done: threading.Event = field(default_factory=threading.Event)
     table: pa.Table | None = None
+    state: str = "queued"
+    """queued, decoding, decoded, or claimed (taken before its decoding began: the reader reads it)."""
 
 
 _lock = threading.Lock()
@@ -59,25 +68,33 @@ def _key(path: Path) -> Key | None:
 
 
 def start(paths: Sequence[Path], read: Callable[[Path], pa.Table] = read_arrow_table) -> threading.Thread | None:
-    """Decode each Parquet file of ``paths`` in order, in a daemon thread; others are left alone.
-    Returns the thread (None when there is nothing to decode)."""
+    """Decode each Parquet file of ``paths`` in order, in a daemon thread, at most ``AHEAD`` tables
+    ahead of the reader; other files are left alone. Returns the thread (None: nothing to decode)."""
     chosen: list[tuple[Path, _Slot]] = []
+    ahead = threading.BoundedSemaphore(AHEAD)
     with _lock:
         for path in paths:
             key = _key(path) if path.suffix.lower() == ".parquet" else None
             if key is not None and key not in _slots:
-                _slots[key] = slot = _Slot()
+                _slots[key] = slot = _Slot(ahead)
                 chosen.append((path, slot))
     if not chosen:
         return None
 
     def work() -> None:
         for path, slot in chosen:
+            ahead.acquire()  # released when the table is taken (never, for a file no reader asks for)
+            with _lock:
+                if slot.state == "claimed":
+                    ahead.release()
+                    continue
+                slot.state = "decoding"
             try:
                 slot.table = read(path)
             except Exception:  # the reader reads the file again and says what is wrong with it
                 slot.table = None
             finally:
+                slot.state = "decoded"
                 slot.done.set()
 
     thread = threading.Thread(target=work, name="fupin-audit-prefetch", daemon=True)
@@ -87,13 +104,18 @@ def start(paths: Sequence[Path], read: Callable[[Path], pa.Table] = read_arrow_t
 
 def take(path: Path) -> pa.Table | None:
     """The table prefetched from ``path`` (waiting for it if it is being decoded), once; None when it
-    was not prefetched, could not be decoded, or the file has changed since."""
+    was not prefetched, its decoding has not begun (the caller reads the file itself: waiting could
+    be on files no reader asks for), it could not be decoded, or the file has changed since."""
     key = _key(path)
     with _lock:
         slot = _slots.pop(key, None) if key is not None else None
+        if slot is not None and slot.state == "queued":
+            slot.state = "claimed"
+            return None
     if slot is None:
         return None
     slot.done.wait()
+    slot.ahead.release()
     return slot.table
 
 
