@@ -2,8 +2,9 @@
 
 Loading pandas, pyarrow and DuckDB takes the command about 0.6 s on one core, with the other idle;
 decoding a county's Parquet registry and its lists takes about as long. ``start`` decodes the files
-in a background thread meanwhile (Arrow releases the GIL), and ``take`` hands a decoded table to the
-reader, which reads the file itself when none was prefetched. A file changed since it was prefetched
+in a background thread meanwhile (Arrow releases the GIL), at most two tables ahead of the reader, and
+``take`` hands a decoded table to the reader, which reads the file itself when none was prefetched
+or its turn has not come. A file changed since it was prefetched
 (another size, time or inode) is read again; one that could not be decoded is read again, so that
 the reader reports what is wrong with it.
 """
