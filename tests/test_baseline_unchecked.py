@@ -239,10 +239,22 @@ def test_a_renamed_file_is_re_checked_through_its_households(tmp_path: Path) -> 
     assert not result.resolved["unchecked_reason"].str.contains("不在本次核查的文件中").any()
 
 
-def test_file_name_of_a_source() -> None:
-    from fupin_audit.recheck import file_name
+def test_file_of_a_source() -> None:
+    from fupin_audit.recheck import file_names
 
-    assert file_name("村:一.xlsx:贫困人口:3") == "村:一.xlsx"
-    assert file_name("乐业镇/花名册.XLSX:贫困人口:12") == "乐业镇/花名册.XLSX"
-    assert file_name("b.csv:7") == "b.csv"
-    assert file_name("county.parquet") == "county.parquet"
+    sources = pd.Series(["村:一.xlsx:贫困人口:3", "乐业镇/花名册.XLSX:贫困人口:12", "b.csv:7", "county.parquet", "无后缀:3"])
+    assert file_names(sources).fillna("?").tolist() == ["村:一.xlsx", "乐业镇/花名册.XLSX", "b.csv", "county.parquet", "?"]
+
+
+def test_a_county_missing_many_files_is_said_briefly() -> None:
+    read = [InputFile(Path(f"村{i}.xlsx"), "", (), 0, 0, {}) for i in range(3)]
+    found = pd.DataFrame({
+        "rule_id": ["duplicate_person"] * 9 + ["id_check_digit"],
+        "source": [f"村{i}.xlsx:贫困人口:2" for i in range(9)] + ["村0.xlsx:贫困人口:5"],
+        "household_id": [f"H{i}" for i in range(10)],
+        "evidence": ["{}"] * 10,
+    })
+    reasons = Coverage.of(load_rules(), [], read, ["户编号"], households=[]).reasons(found)
+    assert reasons[3] == "文件 村3.xlsx 不在本次核查的文件中"
+    assert reasons[0] == "本次没有核查 村3.xlsx、村4.xlsx、村5.xlsx、村6.xlsx、村7.xlsx 等 6 个文件，与其中各行的比对不完整"
+    assert reasons[9] == ""  # a check of one row alone, in a file read this time: re-checked

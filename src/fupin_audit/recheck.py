@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -107,9 +107,10 @@ class Coverage:
         out = pd.Series("", index=found.index, dtype="str")
         for name in self.unread:
             out = out.where(~_from_file(sources, name) | out.ne(""), f"文件 {name} 本次未能读取")
-        absent = self._absent_files(found, sources, out)
-        for name in absent:
-            out = out.where(~(_from_file(sources, name) & out.eq("") & ~self._audited(found)), f"文件 {name} 不在本次核查的文件中")
+        files = file_names(sources)
+        gone = self._not_given(found, sources, files, out)
+        out = out.where(~gone, "文件 " + files.fillna("") + " 不在本次核查的文件中")
+        absent = list(dict.fromkeys(files[gone]))
         if self.columns:
             evidence = found["evidence"].astype("str")
             for i in found.index[out.eq("") & rules.isin(BUILTIN_CHECKS)]:
@@ -122,37 +123,38 @@ class Coverage:
             out = out.where(rules.ne(rule) | out.ne(""), text)
         if self.unread or absent:
             # Every other check compares rows with rows (members with their household, a household with
-            # its village, an ID with every other): the rows of an unread file were missing from it.
+            # its village, an ID with every other): the rows of a file unread or not given were missing from it.
             compared = out.eq("") & ~rules.isin(ROW_CHECKS)
-            missing = [f"未能读取 {'、'.join(self.unread)}"] if self.unread else []
-            missing += [f"没有核查 {'、'.join(absent)}"] if absent else []
+            missing = [f"未能读取 {_listed(self.unread)}"] if self.unread else []
+            missing += [f"没有核查 {_listed(absent)}"] if absent else []
             text = f"本次{'，'.join(missing)}，与其中各行的比对不完整"
             out = out.where(~compared, text)
         return out
 
-    def _audited(self, found: pd.DataFrame) -> pd.Series:
-        return found["household_id"].astype("str").isin(self.households)
-
-    def _absent_files(self, found: pd.DataFrame, sources: pd.Series, out: pd.Series) -> list[str]:
-        """Names of the earlier findings' files that were not among this audit's files, in order of
-        first finding (only those with a finding on a household not audited this time)."""
+    def _not_given(self, found: pd.DataFrame, sources: pd.Series, files: pd.Series, out: pd.Series) -> pd.Series:
+        """Findings (with no reason yet) of a file that was not among this audit's files, on a household
+        not audited this time either."""
         if self.read is None:
-            return []
-        given = sources.eq("") | out.ne("")
-        for name in self.read:
-            given |= _from_file(sources, name)
-        left = sources[~given & ~self._audited(found)]
-        return list(dict.fromkeys(file_name(source) for source in left))
+            return pd.Series(False, index=found.index)
+        named = files.str.rsplit("/", n=1).str[-1]  # 乐业镇/花名册.xlsx (reading.shown_names) is 花名册.xlsx
+        given = sources.eq("") | files.isna() | named.isin(self.read)
+        audited = found["household_id"].astype("str").isin(self.households)
+        return (~given & ~audited & out.eq("")).fillna(False).astype(bool)
 
 
-_FILE_NAME = re.compile(r"^(.*?(?:" + "|".join(re.escape(s) for s in SUPPORTED) + r"))(?::|$)", re.IGNORECASE)
+_FILE_NAME = r"^(.*?(?:" + "|".join(re.escape(s) for s in SUPPORTED) + r"))(?::|$)"
 
 
-def file_name(source: str) -> str:
-    """The file of a ``file:sheet:row`` source (a name may itself hold ":"; it ends with a suffix the
-    readers take)."""
-    found = _FILE_NAME.match(source)
-    return found.group(1) if found else source.rsplit(":", 1)[0]
+def file_names(sources: pd.Series) -> pd.Series:
+    """The file of each ``file:sheet:row`` source (a name may itself hold ":"; it ends with a suffix the
+    readers take), missing where none does."""
+    return sources.str.extract(f"(?i){_FILE_NAME}", expand=False)
+
+
+def _listed(names: Sequence[str], most: int = 5) -> str:
+    """File names for a reason shown beside every finding: a county folder may miss hundreds."""
+    shown = "、".join(names[:most])
+    return shown if len(names) <= most else f"{shown} 等 {len(names)} 个文件"
 
 
 def _from_file(sources: pd.Series, name: str) -> pd.Series:
