@@ -105,10 +105,13 @@ class Coverage:
         rules = found["rule_id"].astype("str")
         sources = found["source"].fillna("").astype("str")
         out = pd.Series("", index=found.index, dtype="str")
-        for name in self.unread:
-            out = out.where(~_from_file(sources, name) | out.ne(""), f"文件 {name} 本次未能读取")
         files = file_names(sources)
-        gone = self._not_given(found, sources, files, out)
+        # a file of the same name in another folder counts too, and so does one shown by its path
+        # (reading.shown_names: 乐业镇/花名册.xlsx is 花名册.xlsx)
+        named = files.str.rsplit("/", n=1).str[-1]
+        unread = named.isin(self.unread).fillna(False).astype(bool)
+        out = out.where(~unread, "文件 " + named.fillna("") + " 本次未能读取")
+        gone = self._not_given(found, sources, named, out)
         out = out.where(~gone, "文件 " + files.fillna("") + " 不在本次核查的文件中")
         absent = list(dict.fromkeys(files[gone]))
         if self.columns:
@@ -131,13 +134,12 @@ class Coverage:
             out = out.where(~compared, text)
         return out
 
-    def _not_given(self, found: pd.DataFrame, sources: pd.Series, files: pd.Series, out: pd.Series) -> pd.Series:
+    def _not_given(self, found: pd.DataFrame, sources: pd.Series, named: pd.Series, out: pd.Series) -> pd.Series:
         """Findings (with no reason yet) of a file that was not among this audit's files, on a household
-        not audited this time either."""
+        not audited this time either (``named``: each source's file name, ``file_names``' last part)."""
         if self.read is None:
             return pd.Series(False, index=found.index)
-        named = files.str.rsplit("/", n=1).str[-1]  # 乐业镇/花名册.xlsx (reading.shown_names) is 花名册.xlsx
-        given = sources.eq("") | files.isna() | named.isin(self.read)
+        given = sources.eq("") | named.isna() | named.isin(self.read)
         audited = found["household_id"].astype("str").isin(self.households)
         return (~given & ~audited & out.eq("")).fillna(False).astype(bool)
 
@@ -155,11 +157,3 @@ def _listed(names: Sequence[str], most: int = 5) -> str:
     """File names for a reason shown beside every finding: a county folder may miss hundreds."""
     shown = "、".join(names[:most])
     return shown if len(names) <= most else f"{shown} 等 {len(names)} 个文件"
-
-
-def _from_file(sources: pd.Series, name: str) -> pd.Series:
-    """Sources in a file of this name: ``file:sheet:row`` or ``file:row`` (findings.source_text); a name
-    may itself hold ":". A file of the same name in another folder counts too, and so does one shown
-    by its path (reading.shown_names: 乐业镇/花名册.xlsx)."""
-    return (sources.eq(name) | sources.str.startswith(name + ":") | sources.str.endswith("/" + name)
-            | sources.str.contains("/" + name + ":", regex=False))

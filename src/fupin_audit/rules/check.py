@@ -82,9 +82,9 @@ def select_problem(sql: object) -> str | None:
 
 def _first_word(sql: str) -> str:
     """The statement's first word, comments skipped (DuckDB 2 keeps a leading comment in the query)."""
-    encoded = sql.encode("utf-8")  # token offsets count bytes
     start = next((offset for offset, kind in duckdb.tokenize(sql) if kind != duckdb.token_type.comment), 0)
-    return encoded[start:].decode("utf-8").split(None, 1)[0].upper() if encoded[start:].strip() else ""
+    words = sql.encode("utf-8")[start:].decode("utf-8").split(None, 1)  # token offsets count bytes
+    return words[0].upper() if words else ""
 
 
 FIELD_NAMES = frozenset(f.name for f in fields.FIELDS)
