@@ -42,7 +42,7 @@ def render_summary(
             Text(
                 f"与上次问题清单（{shown_path(result.baseline_path, mask_ids)}）相比：新增 {counts['new']:,} 条，"
                 f"持续 {counts['persisting']:,} 条，已整改 {counts['resolved']:,} 条"
-                + (f"，未复核 {unchecked:,} 条（本次未执行其规则或未能读取其文件，不算已整改）" if unchecked else "")
+                + (f"，未复核 {unchecked:,} 条（本次未执行其规则、未能读取或未给出其文件，不算已整改）" if unchecked else "")
             )
         )
     findings = result.findings
