@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import RulesError
+from . import bindcache
 from .check import compile_problems, items_of, static_problems
 from .model import IDENTIFIER, RESERVED_NAMES, Derived, Rule, RuleSet, error_text
 from .refspec import ReferenceList
@@ -62,12 +63,16 @@ def parse_rules(path: Path | None = None, *, thorough: bool = False) -> RuleSet:
 def bind_rules(ruleset: RuleSet, *, thorough: bool = False) -> None:
     """Bind every derived view and rule of a parsed rule set against empty tables (``compile_problems``,
     ≈ 0.4 s); raise RulesError listing the ones DuckDB refuses. ``thorough`` also keeps the warnings
-    in ``ruleset.warnings``."""
+    in ``ruleset.warnings``. A rule set that bound cleanly before is not bound again (``bindcache``),
+    unless ``thorough``."""
+    if not thorough and bindcache.is_bound(ruleset):
+        return
     warnings: list[str] = []
     problems = compile_problems(ruleset, findings_queries=thorough, warnings=warnings if thorough else None)
     if problems:
         raise RulesError(str(ruleset.path or default_rules_path()), problems)
     ruleset._warnings = warnings
+    bindcache.remember(ruleset)
 
 
 def rules_file_sha256(path: Path) -> str:
