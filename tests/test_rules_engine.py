@@ -269,6 +269,25 @@ def test_similar_households_are_compared_within_one_village_of_one_township(rule
     rows = run_rules(ruleset, reg, AS_OF).findings
     assert found(rows, "inconsistent_treatment") == ({("inconsistent_treatment", "H1", "")} if grouped else set())
 
+def test_similar_households_group_from_each_groups_lowest_income(ruleset):
+    """A group spans the tolerance (the larger of 300 元 and 10 %) from its lowest income, not from the
+    household before: 5600 starts a group (600 above 5000), and 6200 is 100 above 6100 but 600 above
+    5600, so it starts a third, alone."""
+    incomes = {"H1": 5000.0, "H2": 5400.0, "H3": 5500.0, "H4": 5600.0, "H5": 6100.0, "H6": 6200.0}
+    poor = {"H2", "H4", "H6"}
+    reg = registry(
+        [household(h, 人均纯收入=v, **({"脱贫属性": "未脱贫", "脱贫年度": None} if h in poor else {}))
+         for h, v in incomes.items()],
+        [member(h, f"P{h}") for h in incomes],
+    )
+    rows = run_rules(ruleset, reg, AS_OF).findings
+    groups = rows[rows["rule_id"] == "inconsistent_treatment"].sort_values("household_id")
+    assert groups["household_id"].tolist() == ["H1", "H4"]
+    first, second = groups["message"].tolist()
+    assert first.startswith("同村3户情况相近（人均纯收入5000—5500元") and "H3" in first and "H4" not in first
+    assert second.startswith("同村2户情况相近（人均纯收入5600—6100元") and "H6" not in second
+
+
 CONTAINS_CASES = [
     ("微型普通货车", ["摩托车", "微型*货车"], True),
     ("轻型普通货车", ["摩托车", "微型*货车"], False),
