@@ -96,7 +96,7 @@ def text_width(values: pd.Series) -> int:
     """Widest value in display columns: characters, plus one for each character wider than Latin-1."""
     if values.empty:
         return 0
-    array = pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    array = pa.array(values if values.dtype == "str" else values.astype("str"), type=pa.large_string(), from_pandas=True)
     chars = pc.utf8_length(array)
     wide = pc.divide(pc.subtract(pc.binary_length(array), chars), 2)  # 3-byte CJK → +1, 2-byte Latin → +0
     widest = pc.max(pc.add(chars, wide)).as_py()
@@ -108,10 +108,15 @@ def cell_width(text: str) -> int:
     return sum(1 if ord(ch) < 0x800 else 2 for ch in text)
 
 
+def _one_width(text: str) -> int:
+    """``text_width`` of a single text (a header), without a Series for it."""
+    return len(text) + (len(text.encode("utf-8")) - len(text)) // 2
+
+
 def fitted_widths(headers: Sequence[str], columns: Sequence[pd.Series]) -> list[int]:
     """Column widths: the widest header or value plus padding, at most ``WIDTH_CAP``."""
     return [
-        min(max(text_width(pd.Series([header], dtype="str")), text_width(column)) + 2, WIDTH_CAP)
+        min(max(_one_width(header), text_width(column)) + 2, WIDTH_CAP)
         for header, column in zip(headers, columns, strict=True)
     ]
 
