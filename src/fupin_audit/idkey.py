@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import UsageError
+from .userdirs import user_dir
 
 KEY_VARIABLE = "FUPIN_AUDIT_ID_KEY"
 MIN_KEY_LENGTH = 16
@@ -30,9 +31,7 @@ _SET_KEY_HINT = f"请设置环境变量 {KEY_VARIABLE}（例如用 python -c \"i
 
 def key_path() -> Path:
     """``$XDG_CONFIG_HOME/fupin-audit/id-key``; ``~/.config`` when XDG_CONFIG_HOME is unset or not absolute."""
-    config = os.environ.get("XDG_CONFIG_HOME", "")
-    base = Path(config) if config and os.path.isabs(config) else Path.home() / ".config"
-    return base / "fupin-audit" / "id-key"
+    return user_dir("XDG_CONFIG_HOME", ".config") / "id-key"
 
 
 def existing_key() -> bytes | None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..userdirs import user_dir
 from .model import RuleSet
 
 KEEP = 64
@@ -30,9 +31,7 @@ KEEP = 64
 
 def cache_dir() -> Path:
     """``$XDG_CACHE_HOME/fupin-audit/bound-rules``; ``~/.cache`` when XDG_CACHE_HOME is unset or not absolute."""
-    cache = os.environ.get("XDG_CACHE_HOME", "")
-    base = Path(cache) if cache and os.path.isabs(cache) else Path.home() / ".cache"
-    return base / "fupin-audit" / "bound-rules"
+    return user_dir("XDG_CACHE_HOME", ".cache") / "bound-rules"
 
 
 def is_bound(ruleset: RuleSet) -> bool:
