@@ -171,6 +171,30 @@ def test_conflicts_are_the_households_with_two_distinct_values(seed: int) -> Non
     assert found == expected
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_household_values_are_the_head_rows_else_the_first_row_with_one(seed: int) -> None:
+    """Each household value is its head row's; where the head has none (or there is no head), the
+    first value in file order: for a column with blanks and for one without."""
+    rng = np.random.default_rng(seed)
+    count = 80
+    keys = [f"H{k}" for k in rng.integers(0, 15, count)]
+    relations = rng.choice(["户主", "配偶", "之子"], count, p=[0.2, 0.4, 0.4])
+    sheet = table([person(k, f"人{i}", str(r)) for i, (k, r) in enumerate(zip(keys, relations, strict=True))])
+    incomes = rng.choice([4200.0, 5000.0, 6100.0], count)
+    status = rng.choice(["已脱贫", "未脱贫", None], count, p=[0.3, 0.3, 0.4])
+    sheet.frame["人均纯收入"] = pd.array(incomes, dtype="Float64")  # no blanks
+    sheet.frame["脱贫属性"] = pd.Series(status, dtype="str")  # blanks
+    households = build_registry([sheet]).households.set_index("户编号")
+    frame = pd.DataFrame({"户编号": keys, "head": relations == "户主", "人均纯收入": incomes, "脱贫属性": status})
+    ordered = pd.concat([frame[frame["head"]], frame[~frame["head"]]])  # head rows first, each in file order
+    expected = ordered.groupby("户编号", sort=False)[["人均纯收入", "脱贫属性"]].first()
+    assert sorted(households.index) == sorted(expected.index)
+    for column in ("人均纯收入", "脱贫属性"):
+        got = households[column].astype(object).where(households[column].notna(), None)
+        want = expected[column].astype(object).where(expected[column].notna(), None)
+        assert got.to_dict() == want.to_dict(), column
+
+
 def test_household_sheet_without_head_names_takes_the_first_head_row() -> None:
     households = table([{"户编号": "H1", "家庭人口数": 3}, {"户编号": "H2", "家庭人口数": 1}], sheet="户信息")
     members = table(

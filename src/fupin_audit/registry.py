@@ -7,6 +7,8 @@ rather than their names, are joined by 户编号.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +24,10 @@ ORIGIN = ("_file", "_sheet", "_row")
 KEYS = tuple(f.name for f in fields_of("key"))
 LOCATION = ("县", "乡镇", "行政村")
 MEMBER_MARKERS = ("证件号码", "姓名", "与户主关系")
+
+COLUMN_THREADS = min(2, os.cpu_count() or 1)
+"""Household columns gathered and compared at once when a flat export is split (Arrow takes and
+comparisons, which run outside the GIL)."""
 
 
 @dataclass
@@ -180,17 +186,22 @@ def _split_households(flat: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, n
     codes, household_ids = pd.factorize(flat[HOUSEHOLD_KEY].array.take(order))
     # origin comes from one row, the household's first in that order
     first_rows = order[_first_positions(codes, len(household_ids))]
-    values: dict[str, object] = {HOUSEHOLD_KEY: household_ids}
-    for column in columns:
-        if column == HOUSEHOLD_KEY:
-            continue
+
+    def first_values(column: str) -> object:
         array = flat[column].array
-        present = np.flatnonzero(pd.notna(array).take(order))
+        missing = np.asarray(pd.isna(array), dtype=bool)
+        if not missing.any():  # every row has a value: the household's first row gives it
+            return array.take(first_rows)
+        present = np.flatnonzero(~missing[order])
         first = _first_positions(codes[present], len(household_ids))
         take = np.full(len(household_ids), -1, dtype=np.intp)
         found = first >= 0
         take[found] = order[present[first[found]]]
-        values[column] = array.take(take, allow_fill=True)
+        return array.take(take, allow_fill=True)
+
+    others = [c for c in columns if c != HOUSEHOLD_KEY]
+    with ThreadPoolExecutor(max_workers=COLUMN_THREADS) as pool:  # takes and compares run outside the GIL
+        values: dict[str, object] = {HOUSEHOLD_KEY: household_ids, **dict(zip(others, pool.map(first_values, others), strict=True))}
     for column in ORIGIN:
         values[column] = flat[column].array.take(first_rows)
     households = pd.DataFrame(values)
@@ -218,20 +229,23 @@ def _conflicts(
     # the value chosen for the household (itself one of them). Households in ``households`` order,
     # columns in order (findings.combine orders the findings).
     # The values shown: each disagreeing household's distinct non-null values of the column, in file order.
-    disagreeing: list[tuple[int, int, list[str]]] = []
-    for position, column in enumerate(columns):
+    def disagreements(position: int) -> list[tuple[int, int, list[str]]]:
+        column = columns[position]
         values = flat[column].array
         chosen = households[column].array.take(row_households)
         present = np.asarray(pd.notna(values))
         unequal = pd.array(values != chosen, dtype="boolean").to_numpy(dtype=bool, na_value=False)
         differing = np.unique(row_households[unequal & present])
         if not len(differing):
-            continue
+            return []
         rows = np.flatnonzero(present & np.isin(row_households, differing))
         seen: dict[int, dict[object, None]] = {}
         for group, value in zip(row_households[rows].tolist(), values.take(rows).tolist(), strict=True):
             seen.setdefault(group, {})[value] = None
-        disagreeing.extend((int(group), position, [_show(v) for v in seen[int(group)]]) for group in differing)
+        return [(int(group), position, [_show(v) for v in seen[int(group)]]) for group in differing]
+
+    with ThreadPoolExecutor(max_workers=COLUMN_THREADS) as pool:
+        disagreeing = [item for found in pool.map(disagreements, range(len(columns))) for item in found]
     if not disagreeing:
         return findings.empty()
     disagreeing.sort(key=lambda item: item[:2])
