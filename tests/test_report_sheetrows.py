@@ -21,7 +21,7 @@ from isal import isal_zlib
 from xlsxwriter.exceptions import FileCreateError
 from xlsxwriter.workbook import Workbook
 
-from fupin_audit.report import sheetrows, xlsxtable
+from fupin_audit.report import deflate, sheetrows, xlsxtable
 
 TRICKY = [
     "",
@@ -70,7 +70,10 @@ def _write(path: Path, columns: list[pd.Series], bulk: bool, wrap_first: bool = 
                 if isinstance(value, str) and value:
                     sheet.write_string(1 + offset, col, value, formats[col])
     sheet.freeze_panes(1, 0)
-    workbook.close()
+    if bulk:
+        xlsxtable.close(workbook)  # the bulk rows are deflated: only it can close the workbook
+    else:
+        workbook.close()
     return _sheet_xml(path)
 
 
@@ -106,7 +109,7 @@ def test_rows_taken_from_prepared_cells_give_the_xml_of_those_rows(tmp_path: Pat
     sheet.write_string(0, 0, "header")
     assert sheetrows.write_rows(sheet, 1, sheetrows.prepare(columns).rows(rows), [None, None]) == 1 + len(rows)
     sheet.freeze_panes(1, 0)
-    workbook.close()
+    xlsxtable.close(workbook)
     picked = [column.iloc[rows].reset_index(drop=True) for column in columns]
     assert _sheet_xml(tmp_path / "taken.xlsx") == _write(tmp_path / "slow.xlsx", picked, bulk=False)
 
@@ -124,7 +127,7 @@ def test_dimensions_without_a_header_start_at_the_first_row_written(tmp_path: Pa
     workbook = Workbook(str(tmp_path / "x.xlsx"), {"constant_memory": True})
     sheet = workbook.add_worksheet("s")
     sheetrows.write_rows(sheet, 0, sheetrows.prepare([pd.Series(["", None, "a", "", "b", ""], dtype="str")]), [None])
-    workbook.close()
+    xlsxtable.close(workbook)
     assert '<dimension ref="A3:A5"/>' in _sheet_xml(tmp_path / "x.xlsx")
 
 
@@ -151,7 +154,7 @@ def test_row_after_the_last_is_returned_and_earlier_rows_are_closed(tmp_path: Pa
     assert sheetrows.write_rows(sheet, 1, sheetrows.prepare([pd.Series(["a", "b"], dtype="str")]), [None]) == 3
     assert sheet.write_string(2, 0, "too late") != 0  # rows already written are closed
     assert sheet.write_string(3, 0, "next") == 0
-    workbook.close()
+    xlsxtable.close(workbook)
     xml = _sheet_xml(tmp_path / "x.xlsx")
     assert re.findall(r'<row r="(\d+)"', xml) == ["1", "2", "3", "4"] and "too late" not in xml
 
@@ -174,9 +177,15 @@ def test_workbook_deflated_by_isal_and_zipfile_restored(tmp_path: Path) -> None:
         info = archive.getinfo("xl/worksheets/sheet1.xml")
         data = archive.read(info)
         assert archive.read("[Content_Types].xml").startswith(b"<?xml")
+        styles = archive.getinfo("xl/styles.xml")
+        style_data = archive.read(styles)
     assert info.compress_type == zipfile.ZIP_DEFLATED
-    assert info.compress_size == _raw_deflate_size(data, isal_zlib.compressobj, xlsxtable.DEFLATE_LEVEL)
-    assert info.compress_size != _raw_deflate_size(data, zlib.compressobj, 6)
+    assert data.count(b"<row ") == 2001
+    # rows deflated in pieces on the render threads: as small as deflating the sheet at once, near enough
+    whole = _raw_deflate_size(data, isal_zlib.compressobj, deflate.DEFLATE_LEVEL)
+    assert abs(info.compress_size - whole) < 0.02 * whole
+    assert styles.compress_size == _raw_deflate_size(style_data, isal_zlib.compressobj, deflate.DEFLATE_LEVEL)
+    assert styles.compress_size != _raw_deflate_size(style_data, zlib.compressobj, 6)
 
 
 def test_the_compressor_replaced_is_the_one_zipfile_uses() -> None:
@@ -198,14 +207,20 @@ def test_zipfile_restored_when_writing_fails(tmp_path: Path, monkeypatch: pytest
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
 
 
-def _workbook(path: Path) -> Workbook:
+def _workbook(path: Path, bulk: bool = True) -> Workbook:
     workbook = Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
     workbook.set_properties({"created": dt.datetime(2024, 1, 2, 3, 4, 5)})
     full = workbook.add_worksheet("rows")
     full.write_string(0, 0, "表头")
-    sheetrows.write_rows(
-        full, 1, sheetrows.prepare([pd.Series(TRICKY, dtype="str"), pd.Series(list(reversed(TRICKY)), dtype="str")]), [None, None]
-    )
+    columns = [TRICKY, list(reversed(TRICKY))]
+    if bulk:
+        sheetrows.write_rows(full, 1, sheetrows.prepare([pd.Series(c, dtype="str") for c in columns]), [None, None])
+    else:
+        for row, values in enumerate(zip(*columns, strict=True), start=1):  # xlsxwriter's own calls
+            for col, value in enumerate(values):
+                if value:
+                    full.write_string(row, col, value)
+    full.write_string(len(TRICKY) + 1, 0, "表尾")  # a row through xlsxwriter after the deflated ones
     workbook.add_worksheet("empty")
     workbook.add_worksheet("header only").write_string(0, 0, "仅表头")
     return workbook
@@ -216,7 +231,7 @@ def test_rows_copied_as_bytes_give_the_xml_xlsxwriter_writes(tmp_path: Path) -> 
     (tmp_path / "theirs").mkdir()
     ours, theirs = tmp_path / "ours" / "x.xlsx", tmp_path / "theirs" / "x.xlsx"
     xlsxtable.close(_workbook(ours))
-    _workbook(theirs).close()
+    _workbook(theirs, bulk=False).close()
     with zipfile.ZipFile(ours) as a, zipfile.ZipFile(theirs) as b:
         assert a.namelist() == b.namelist()
         for name in a.namelist():

@@ -6,8 +6,10 @@ sheet when the workbook closes. For long sheets its per-cell Python (checks, esc
 is most of the report's time, so this module escapes whole columns at once (``prepare``; several
 sheets can then take rows of them) and renders them 8,192 rows at a time, a chunk on each core — the
 same cells xlsxwriter writes (inline strings, ``_xHHHH_`` for control characters,
-``xml:space="preserve"`` around edge whitespace, text cut at Excel's 32,767 characters) — appending
-them to that file.
+``xml:space="preserve"`` around edge whitespace, text cut at Excel's 32,767 characters) — and
+compresses each chunk there (``deflate.compress``), appending it to that file already deflated: the
+workbook must be closed by ``xlsxtable.close``, which puts the chunks into the zip as they are
+(``compressed_spans``).
 Empty values are left blank and a row with no value is not written, as xlsxwriter does.
 
 This reaches into xlsxwriter's constant_memory state (``_write_single_row``, ``fh`` and the byte file
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,6 +37,8 @@ import pyarrow.compute as pc
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+from .deflate import Piece, Span, compress
 
 CHUNK_ROWS = 8_192
 """Rows rendered at a time (bounds the memory the XML text takes)."""
@@ -61,6 +66,8 @@ _ONE_SPACE = f"^{_SPACE}$"
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _PYTHON_EDGE_SPACE = re.compile(r"^\s|\s$")
+
+_SPANS: weakref.WeakKeyDictionary[Worksheet, list[Span]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -112,21 +119,26 @@ def prepare(columns: Sequence[pd.Series], numeric: Sequence[bool] = ()) -> Cells
 
 def write_rows(sheet: Worksheet, first_row: int, cells: Cells, formats: Sequence[Format | None]) -> int:
     """Write ``cells`` from ``first_row`` of a constant_memory ``sheet`` whose earlier rows are
-    written; returns the row after the last one."""
+    written; returns the row after the last one. The rows go to the sheet's row file deflated: close
+    the workbook with ``xlsxtable.close``."""
     total = len(cells)
     if not total:
         return first_row
     styles = [f' s="{fmt._get_xf_index()}"' if fmt is not None else "" for fmt in formats]
     letters = [xl_col_to_name(col) for col in range(len(cells.text))]
     sheet._write_single_row(first_row)  # flush the rows written through xlsxwriter's own calls
-    sheet.fh.flush()  # its text layer: our rows go to the file underneath as UTF-8 bytes
+    sheet.fh.flush()  # its text layer: our rows go to the file underneath, deflated
     used_columns: list[int] = []
     written: list[int] = []
-    for xml, used, rows in _rendered(cells, first_row, letters, styles):
-        if xml is not None:
-            sheet.fh.buffer.write(xml)
+    span = Span(sheet.fh.buffer.tell(), 0, 0, 0)
+    for piece, used, rows in _rendered(cells, first_row, letters, styles):
+        if piece is not None:
+            sheet.fh.buffer.write(piece.data)
+            span = span.then(piece)
         used_columns += used
         written += rows
+    if span.length:
+        _SPANS.setdefault(sheet, []).append(span)
     if written:
         sheet._check_dimensions(min(written), min(used_columns))
         sheet._check_dimensions(max(written), max(used_columns))
@@ -134,13 +146,18 @@ def write_rows(sheet: Worksheet, first_row: int, cells: Cells, formats: Sequence
     return first_row + total
 
 
+def compressed_spans(sheet: Worksheet) -> list[Span]:
+    """Where ``write_rows`` put deflated rows in the sheet's row file, in order (forgotten once asked)."""
+    return _SPANS.pop(sheet, [])
+
+
 def _rendered(
     cells: Cells, first_row: int, letters: list[str], styles: list[str]
-) -> Iterator[tuple[pa.Buffer | None, list[int], list[int]]]:
-    """``_render`` of each ``CHUNK_ROWS`` rows in order, ``RENDER_THREADS`` chunks rendered at once."""
+) -> Iterator[tuple[Piece | None, list[int], list[int]]]:
+    """``_render`` of each ``CHUNK_ROWS`` rows in order, deflated, ``RENDER_THREADS`` chunks at once."""
     starts = iter(range(0, len(cells), CHUNK_ROWS))
     with ThreadPoolExecutor(max_workers=RENDER_THREADS) as pool:
-        waiting: deque[Future[tuple[pa.Buffer | None, list[int], list[int]]]] = deque()
+        waiting: deque[Future[tuple[Piece | None, list[int], list[int]]]] = deque()
 
         def submit() -> None:
             start = next(starts, None)
@@ -163,8 +180,9 @@ def _contiguous(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def _render(
     cells: Cells, first_row: int, letters: list[str], styles: list[str]
-) -> tuple[pa.Buffer | None, list[int], list[int]]:
-    """XML of these rows, the columns that hold a value, and the first and last row written (0-based)."""
+) -> tuple[Piece | None, list[int], list[int]]:
+    """XML of these rows (deflated), the columns that hold a value, and the first and last row written
+    (0-based)."""
     count = len(cells)
     numbers = pc.cast(pa.array(range(first_row + 1, first_row + count + 1), type=pa.int64()), pa.string())
     row_cells = []
@@ -189,7 +207,7 @@ def _render(
     rows = pc.filter(rows, filled)
     offsets = pc.indices_nonzero(filled)
     ends = [first_row + int(offsets[0].as_py()), first_row + int(offsets[-1].as_py())]
-    return _utf8(rows), used, ends
+    return compress(_utf8(rows)), used, ends
 
 
 def _utf8(rows: pa.Array) -> pa.Buffer:

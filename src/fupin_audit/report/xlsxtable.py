@@ -25,12 +25,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter.workbook
-from isal import isal_zlib
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .sheetrows import Cells, write_rows
+from . import deflate
+from .sheetrows import Cells, compressed_spans, write_rows
 
 EXCEL_ROWS = 1_048_576
 """Rows in one worksheet, the header row included."""
@@ -39,11 +39,6 @@ WIDTH_CAP = 60
 """Widest column, in characters (a CJK character counts 2); longer text is wrapped."""
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-DEFLATE_LEVEL = 2
-"""ISA-L level (0–3) the report's zip is deflated at: the 5M report's sheet XML (741 MB) in 0.8–1.0 s
-and 103 MB, where zlib takes 3.1 s at its fastest level (107 MB) and 10 s at xlsxwriter's level 6
-(83 MB)."""
 
 _DEFLATE_LOCK = threading.Lock()
 
@@ -190,16 +185,18 @@ def chunks(total: int, size: int) -> Iterable[tuple[int, int]]:
         yield start, min(start + size, total)
 
 
-Splices = dict[str, tuple[int, str]]
-"""A constant_memory sheet's XML file → (byte offset where its rows belong, its row file)."""
+Splices = dict[str, tuple[int, str, list[deflate.Span]]]
+"""A constant_memory sheet's XML file → (byte offset where its rows belong, its row file, the spans of
+that file ``write_rows`` deflated)."""
 
 
 class _DeflateZip(zipfile.ZipFile):
     """The zip xlsxwriter writes the report to, its files deflated by ISA-L (``isal``) at
-    ``DEFLATE_LEVEL``: ``write`` is ``ZipFile.write`` for a file (all xlsxwriter calls), with the
-    compressor of the entry replaced before any data goes in (``_ZipWriteFile._compressor``: tested)
-    and the file copied 1 MB at a time. A sheet XML file in ``splices`` gets its row file's bytes at
-    their offset as it is compressed (the rows are never copied into the XML file first)."""
+    ``deflate.DEFLATE_LEVEL``: ``write`` is ``ZipFile.write`` for a file (all xlsxwriter calls), with
+    the compressor of the entry replaced before any data goes in (``_ZipWriteFile._compressor``:
+    tested) and the file copied 1 MB at a time. A sheet XML file in ``splices`` gets its row file's
+    bytes at their offset as it is compressed (the rows are never copied into the XML file first),
+    the rows ``write_rows`` deflated as they are (``deflate.copy_into``)."""
 
     def __init__(self, *args: Any, splices: Splices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -214,17 +211,17 @@ class _DeflateZip(zipfile.ZipFile):
     ) -> None:
         info = zipfile.ZipInfo.from_file(filename, arcname)
         info.compress_type = zipfile.ZIP_DEFLATED
-        offset, rows = self._splices.get(os.fspath(filename), (None, None))
+        offset, rows, spans = self._splices.get(os.fspath(filename), (None, None, []))
         if rows is not None:
-            info.file_size += os.path.getsize(rows)  # zipfile decides on ZIP64 from it
+            info.file_size += deflate.text_size(os.path.getsize(rows), spans)  # zipfile decides on ZIP64 from it
         with open(filename, "rb") as source, self.open(info, "w") as entry:
-            entry._compressor = isal_zlib.compressobj(DEFLATE_LEVEL, isal_zlib.DEFLATED, -15)  # type: ignore[attr-defined]
+            entry._compressor = deflate.compressor()  # type: ignore[attr-defined]
             if offset is None or rows is None:
                 shutil.copyfileobj(source, entry, 1 << 20)
                 return
             entry.write(source.read(offset))
             with open(rows, "rb") as data:
-                shutil.copyfileobj(data, entry, 1 << 20)
+                deflate.copy_into(entry, data, spans)
             shutil.copyfileobj(source, entry, 1 << 20)
         del self._splices[os.fspath(filename)]
         os.unlink(rows)
@@ -233,7 +230,8 @@ class _DeflateZip(zipfile.ZipFile):
 def close(workbook: Workbook) -> None:
     """Write the workbook (``Workbook.close``), deflated by ISA-L (``_DeflateZip``), each
     constant_memory sheet's row file spliced into its XML as bytes while it is compressed
-    (``_defer_rows``).
+    (``_defer_rows``), the rows ``sheetrows.write_rows`` deflated already put in as they are. A
+    workbook with such rows must be closed here: xlsxwriter's own ``close`` would copy them as text.
 
     xlsxwriter has no option for its zip: the ``ZipFile`` its workbook module uses is swapped for the
     duration of the call (under a lock, restored even on error; row files left by an error removed)."""
@@ -250,7 +248,7 @@ def close(workbook: Workbook) -> None:
             xlsxwriter.workbook.ZipFile = original
             for sheet in sheets:
                 del sheet._write_optimized_sheet_data
-            for _, rows in splices.values():
+            for _, rows, _ in splices.values():
                 Path(rows).unlink(missing_ok=True)
 
 
@@ -272,5 +270,5 @@ def _defer_rows(sheet: Worksheet, splices: Splices) -> None:
     sheet._xml_start_tag("sheetData")
     sheet.row_data_fh.close()
     sheet.fh.flush()
-    splices[sheet.fh.name] = (sheet.fh.buffer.tell(), sheet.row_data_filename)
+    splices[sheet.fh.name] = (sheet.fh.buffer.tell(), sheet.row_data_filename, compressed_spans(sheet))
     sheet._xml_end_tag("sheetData")
