@@ -127,7 +127,9 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
             f"结果列 {KIND_COLUMN} 的值 {'、'.join(unknown)} 不是已知的问题类型（可选：{', '.join(KIND_CODES)}）"
         )
     frame["severity"] = rule.severity
-    return frame
+    # normalized (its ids computed) here, on the rule's thread, while DuckDB runs the other rules: an id
+    # key holds the rule's id, so no two rules' findings share one and each rule numbers its own
+    return findings.normalize(frame)
 
 
 def _outside_registry(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
@@ -287,5 +289,5 @@ def run_rules(
     finally:
         session.close()
     in_order = [skipped[rule.id] for rule in ruleset.enabled_rules(scope) if rule.id in skipped] + disabled
-    found = findings.normalize(pd.concat(frames, ignore_index=True)) if frames else findings.empty()
+    found = pd.concat(frames, ignore_index=True) if frames else findings.empty()  # each normalized by run_rule
     return RuleRun(found, in_order, report_parameters(ruleset, as_of))
