@@ -136,3 +136,31 @@ def test_decoding_stays_two_tables_ahead_of_the_reader(tmp_path: Path) -> None:
     thread.join(timeout=5)
     assert decoded == ["村0.parquet", "村1.parquet", "村2.parquet", "村4.parquet"]
     assert prefetch.take(paths[4]) is not None
+
+
+@pytest.mark.parametrize("rows_per_group", [None, 2])
+def test_text_is_read_as_large_string_from_every_row_group(tmp_path: Path, rows_per_group: int | None) -> None:
+    """Text is widened one row group at a time: every group's rows come back, in order, as the
+    large_string pandas keeps text in; other types and a dictionary column are left as they are."""
+    table = pa.table({
+        "户编号": [f"H{i}" for i in range(5)],
+        "人数": [1, 2, 3, None, 5],
+        "民族": pa.array(["汉", "回", "汉", None, "汉"]).dictionary_encode(),
+    })
+    path = tmp_path / "村.parquet"
+    pq.write_table(table, path, row_group_size=rows_per_group)
+    read = prefetch.read_arrow_table(path)
+    assert pq.ParquetFile(path).num_row_groups == (3 if rows_per_group else 1)
+    assert read.schema.field("户编号").type == pa.large_string()
+    assert read.schema.field("人数").type == pa.int64()
+    assert pa.types.is_dictionary(read.schema.field("民族").type)
+    assert read.column("户编号").to_pylist() == table.column("户编号").to_pylist()
+    assert read.column("人数").to_pylist() == [1, 2, 3, None, 5]
+    assert read.column("民族").to_pylist() == ["汉", "回", "汉", None, "汉"]
+
+
+def test_a_parquet_file_without_rows_reads_as_its_columns(tmp_path: Path) -> None:
+    path = tmp_path / "空.parquet"
+    pq.write_table(pa.table({"户编号": pa.array([], pa.string())}), path)
+    read = prefetch.read_arrow_table(path)
+    assert read.num_rows == 0 and read.schema.field("户编号").type == pa.large_string()
