@@ -253,11 +253,10 @@ def run_rules(
     failed. An ``observer`` with ``RuleObserver``'s methods hears of each rule."""
     check_rule_timeout(rule_timeout)
     watcher = observer if isinstance(observer, RuleObserver) else None
-    session = open_session(ruleset, as_of, registry.households, registry.members, references, timeout=rule_timeout)
+    session = open_session(ruleset, as_of, registry.households, registry.members, references, timeout=rule_timeout,
+                           beside=LOCATOR_TABLES)
     present = session.present
     try:
-        for statement in LOCATOR_TABLES:
-            session.con.execute(statement)
         skipped: dict[str, SkippedRule] = {}
         runnable: list[Rule] = []
         for rule in ruleset.enabled_rules(scope):
