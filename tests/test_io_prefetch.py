@@ -114,9 +114,10 @@ def test_the_command_audits_a_prefetched_registry_and_lists(tmp_path: Path) -> N
     assert "deceased_listed" in found.read_text(encoding="utf-8-sig")
 
 
-def test_decoding_stays_two_tables_ahead_of_the_reader(tmp_path: Path) -> None:
+def test_decoding_stays_two_tables_ahead_of_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A glob naming many village files: the thread decodes two, then waits for the reader; a file the
     reader asks for before its turn is left to the reader, which never waits on the thread."""
+    monkeypatch.setattr(prefetch, "AHEAD_BYTES", 0)  # as if the files were large
     paths = [write_parquet(tmp_path / f"村{i}.parquet") for i in range(5)]
     decoded: list[str] = []
 
@@ -136,6 +137,29 @@ def test_decoding_stays_two_tables_ahead_of_the_reader(tmp_path: Path) -> None:
     thread.join(timeout=5)
     assert decoded == ["村0.parquet", "村1.parquet", "村2.parquet", "村4.parquet"]
     assert prefetch.take(paths[4]) is not None
+
+
+def test_small_files_are_decoded_ahead_within_the_byte_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the two tables, files are decoded ahead while those waiting total at most AHEAD_BYTES on
+    disk: the county's small lists all decode at once; a large file waits for a place."""
+    paths = [write_parquet(tmp_path / f"名单{i}.parquet") for i in range(5)]
+    size = paths[0].stat().st_size
+    monkeypatch.setattr(prefetch, "AHEAD_BYTES", 4 * size)
+    decoded: list[str] = []
+
+    def read(path: Path) -> pa.Table:
+        decoded.append(path.name)
+        return pq.read_table(path)
+
+    thread = prefetch.start(paths, read=read)
+    assert thread is not None
+    _wait_until(lambda: len(decoded) == 4)
+    thread.join(timeout=0.3)
+    assert thread.is_alive() and len(decoded) == 4  # a fifth would pass the budget, and two are waiting
+    assert prefetch.take(paths[0]) is not None
+    thread.join(timeout=5)
+    assert not thread.is_alive() and decoded == [p.name for p in paths]
+    assert all(prefetch.take(path) is not None for path in paths[1:])
 
 
 @pytest.mark.parametrize("rows_per_group", [None, 2])

@@ -2,7 +2,8 @@
 
 Loading pandas, pyarrow and DuckDB takes the command about 0.6 s on one core, with the other idle;
 decoding a county's Parquet registry and its lists takes about as long. ``start`` decodes the files
-in a background thread meanwhile (Arrow releases the GIL), at most two tables ahead of the reader, and
+in a background thread meanwhile (Arrow releases the GIL), at most two tables ahead of the reader
+(more when they are small), and
 ``take`` hands a decoded table to the reader, which reads the file itself when none was prefetched
 or its turn has not come. A file changed since it was prefetched
 (another size, time or inode) is read again; one that could not be decoded is read again, so that
@@ -52,13 +53,41 @@ def read_arrow_table(path: Path) -> pa.Table:
 
 AHEAD = 2
 """Tables decoded and not yet taken, at most: a shell glob naming a province's village files must not
-hold them all decoded at once (a 20 MB Parquet file is 300 MB of text in memory)."""
+hold them all decoded at once (a 20 MB Parquet file is 300 MB of text in memory) …"""
+
+AHEAD_BYTES = 32 << 20
+"""… unless they are small: files totalling this much on disk may all be decoded ahead (a county's
+seven 100,000-row lists, 1.5 MB each, decode while the libraries load, not beside the registry's
+reading)."""
+
+
+class _Ahead:
+    """What the decoding thread holds: each file's place from the start of its decoding until its
+    table is taken (``AHEAD`` places, or any number within ``AHEAD_BYTES`` on disk)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+        self._bytes = 0
+
+    def acquire(self, size: int) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._count < AHEAD or self._bytes + size <= AHEAD_BYTES)
+            self._count += 1
+            self._bytes += size
+
+    def release(self, size: int) -> None:
+        with self._changed:
+            self._count -= 1
+            self._bytes -= size
+            self._changed.notify_all()
 
 
 @dataclass
 class _Slot:
-    ahead: threading.BoundedSemaphore
-    """The decoding thread's: held from the start of a file's decoding until its table is taken."""
+    ahead: _Ahead
+    size: int
+    """The file's bytes on disk (its share of ``AHEAD_BYTES``)."""
     done: threading.Event = field(default_factory=threading.Event)
     table: pa.Table | None = None
     state: str = "queued"
@@ -81,22 +110,22 @@ def start(paths: Sequence[Path], read: Callable[[Path], pa.Table] = read_arrow_t
     """Decode each Parquet file of ``paths`` in order, in a daemon thread, at most ``AHEAD`` tables
     ahead of the reader; other files are left alone. Returns the thread (None: nothing to decode)."""
     chosen: list[tuple[Path, _Slot]] = []
-    ahead = threading.BoundedSemaphore(AHEAD)
+    ahead = _Ahead()
     with _lock:
         for path in paths:
             key = _key(path) if path.suffix.lower() == ".parquet" else None
             if key is not None and key not in _slots:
-                _slots[key] = slot = _Slot(ahead)
+                _slots[key] = slot = _Slot(ahead, key[2])
                 chosen.append((path, slot))
     if not chosen:
         return None
 
     def work() -> None:
         for path, slot in chosen:
-            ahead.acquire()  # released when the table is taken (never, for a file no reader asks for)
+            ahead.acquire(slot.size)  # released when the table is taken (never, for a file no reader asks for)
             with _lock:
                 if slot.state == "claimed":
-                    ahead.release()
+                    ahead.release(slot.size)
                     continue
                 slot.state = "decoding"
             try:
@@ -125,7 +154,7 @@ def take(path: Path) -> pa.Table | None:
     if slot is None:
         return None
     slot.done.wait()
-    slot.ahead.release()
+    slot.ahead.release(slot.size)
     return slot.table
 
 
