@@ -127,9 +127,7 @@ def run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
             f"结果列 {KIND_COLUMN} 的值 {'、'.join(unknown)} 不是已知的问题类型（可选：{', '.join(KIND_CODES)}）"
         )
     frame["severity"] = rule.severity
-    # normalized (its ids computed) here, on the rule's thread, while DuckDB runs the other rules: an id
-    # key holds the rule's id, so no two rules' findings share one and each rule numbers its own
-    return findings.normalize(frame)
+    return frame
 
 
 def _outside_registry(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
@@ -253,10 +251,11 @@ def run_rules(
     failed. An ``observer`` with ``RuleObserver``'s methods hears of each rule."""
     check_rule_timeout(rule_timeout)
     watcher = observer if isinstance(observer, RuleObserver) else None
-    session = open_session(ruleset, as_of, registry.households, registry.members, references, timeout=rule_timeout,
-                           beside=LOCATOR_TABLES)
+    session = open_session(ruleset, as_of, registry.households, registry.members, references, timeout=rule_timeout)
     present = session.present
     try:
+        for statement in LOCATOR_TABLES:
+            session.con.execute(statement)
         skipped: dict[str, SkippedRule] = {}
         runnable: list[Rule] = []
         for rule in ruleset.enabled_rules(scope):
@@ -288,5 +287,5 @@ def run_rules(
     finally:
         session.close()
     in_order = [skipped[rule.id] for rule in ruleset.enabled_rules(scope) if rule.id in skipped] + disabled
-    found = pd.concat(frames, ignore_index=True) if frames else findings.empty()  # each normalized by run_rule
+    found = findings.normalize(pd.concat(frames, ignore_index=True)) if frames else findings.empty()
     return RuleRun(found, in_order, report_parameters(ruleset, as_of))

@@ -16,8 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import duckdb
@@ -234,12 +233,9 @@ def open_session(
     members: pd.DataFrame,
     references: Mapping[str, pd.DataFrame] | None = None,
     timeout: float | None = None,
-    beside: Sequence[str] = (),
 ) -> Session:
     """Connect, register, lock, then define views and macros (all rules-file SQL runs locked); a
-    derived view taking longer than ``timeout`` seconds to create is interrupted and counted failed.
-    ``beside``: statements of our own over the base views (the engine's locator tables), run on
-    another cursor while the derived views are created: neither query keeps both cores busy alone."""
+    derived view taking longer than ``timeout`` seconds to create is interrupted and counted failed."""
     spill = tempfile.mkdtemp(prefix="fupin-audit-")
     con = connect(spill)
     try:
@@ -250,28 +246,11 @@ def open_session(
         create_base_views(con, present)
         create_reference_views(con, ruleset, present)
         create_macros(con, ruleset, as_of, present)
-        cursor = con.cursor()
-        try:
-            register_inputs(cursor, inputs)
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                done = pool.submit(_execute_all, cursor, beside)
-                try:
-                    failed = create_derived(con, ruleset, timeout)
-                except BaseException:
-                    cursor.interrupt()
-                    raise
-                done.result()
-        finally:
-            cursor.close()
+        failed = create_derived(con, ruleset, timeout)
     except BaseException:
         _release(con, spill)
         raise
     return Session(con, present, failed, inputs, spill)
-
-
-def _execute_all(cursor: duckdb.DuckDBPyConnection, statements: Sequence[str]) -> None:
-    for statement in statements:
-        cursor.execute(statement)
 
 
 def empty_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
