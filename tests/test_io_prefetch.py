@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -114,11 +115,8 @@ def test_the_command_audits_a_prefetched_registry_and_lists(tmp_path: Path) -> N
     assert "deceased_listed" in found.read_text(encoding="utf-8-sig")
 
 
-def test_decoding_stays_two_tables_ahead_of_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A glob naming many village files: the thread decodes two, then waits for the reader; a file the
-    reader asks for before its turn is left to the reader, which never waits on the thread."""
-    monkeypatch.setattr(prefetch, "AHEAD_BYTES", 0)  # as if the files were large
-    paths = [write_parquet(tmp_path / f"村{i}.parquet") for i in range(5)]
+def _started_recording(paths: list[Path]) -> tuple[threading.Thread, list[str]]:
+    """The prefetch thread started on ``paths``, and the names of the files it decodes, in order."""
     decoded: list[str] = []
 
     def read(path: Path) -> pa.Table:
@@ -127,6 +125,15 @@ def test_decoding_stays_two_tables_ahead_of_the_reader(tmp_path: Path, monkeypat
 
     thread = prefetch.start(paths, read=read)
     assert thread is not None
+    return thread, decoded
+
+
+def test_decoding_stays_two_tables_ahead_of_the_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A glob naming many village files: the thread decodes two, then waits for the reader; a file the
+    reader asks for before its turn is left to the reader, which never waits on the thread."""
+    monkeypatch.setattr(prefetch, "AHEAD_BYTES", 0)  # as if the files were large
+    paths = [write_parquet(tmp_path / f"村{i}.parquet") for i in range(5)]
+    thread, decoded = _started_recording(paths)
     thread.join(timeout=0.5)
     assert thread.is_alive() and decoded == ["村0.parquet", "村1.parquet"]
     assert prefetch.take(paths[3]) is None  # not begun: claimed by the reader, which reads it itself
@@ -145,14 +152,7 @@ def test_small_files_are_decoded_ahead_within_the_byte_budget(tmp_path: Path, mo
     paths = [write_parquet(tmp_path / f"名单{i}.parquet") for i in range(5)]
     size = paths[0].stat().st_size
     monkeypatch.setattr(prefetch, "AHEAD_BYTES", 4 * size)
-    decoded: list[str] = []
-
-    def read(path: Path) -> pa.Table:
-        decoded.append(path.name)
-        return pq.read_table(path)
-
-    thread = prefetch.start(paths, read=read)
-    assert thread is not None
+    thread, decoded = _started_recording(paths)
     _wait_until(lambda: len(decoded) == 4)
     thread.join(timeout=0.3)
     assert thread.is_alive() and len(decoded) == 4  # a fifth would pass the budget, and two are waiting
