@@ -217,12 +217,12 @@ class _DeflateZip(zipfile.ZipFile):
         with open(filename, "rb") as source, self.open(info, "w") as entry:
             entry._compressor = deflate.compressor()  # type: ignore[attr-defined]
             if offset is None or rows is None:
-                shutil.copyfileobj(source, entry, 1 << 20)
+                shutil.copyfileobj(source, entry, deflate.COPY_BYTES)
                 return
             entry.write(source.read(offset))
             with open(rows, "rb") as data:
                 deflate.copy_into(entry, data, spans)
-            shutil.copyfileobj(source, entry, 1 << 20)
+            shutil.copyfileobj(source, entry, deflate.COPY_BYTES)
         del self._splices[os.fspath(filename)]
         os.unlink(rows)
 
