@@ -50,7 +50,7 @@ def test_a_rule_set_bound_cleanly_is_not_bound_again(tmp_path, binds):
     bind_rules(parse_rules(path))
     bind_rules(parse_rules(path))
     assert len(binds) == 1
-    assert [p.name for p in bindcache.cache_dir().iterdir()] == [bindcache._key(parse_rules(path))]
+    assert [p.name for p in bindcache.cache_dir().iterdir()] == [bindcache.cache_key(parse_rules(path))]
     assert bindcache.cache_dir().is_relative_to(Path(os.environ["XDG_CACHE_HOME"]))
     assert bindcache.cache_dir().stat().st_mode & 0o777 == 0o700
 
@@ -102,8 +102,8 @@ def test_only_the_rule_sets_used_last_are_kept(tmp_path, binds, monkeypatch):
     sets = [parse_rules(write(tmp_path, RULES.replace("4000", str(line)))) for line in (4000, 4100, 4200)]
     for age, ruleset in enumerate(sets[:2]):
         bind_rules(ruleset)
-        os.utime(bindcache.cache_dir() / bindcache._key(ruleset), (1_000 + age, 1_000 + age))
+        os.utime(bindcache.cache_dir() / bindcache.cache_key(ruleset), (1_000 + age, 1_000 + age))
     bind_rules(sets[0])  # used again: now the newest
     bind_rules(sets[2])  # the third: 4100, used longest ago, is forgotten
-    assert sorted(p.name for p in bindcache.cache_dir().iterdir()) == sorted(bindcache._key(r) for r in (sets[0], sets[2]))
+    assert sorted(p.name for p in bindcache.cache_dir().iterdir()) == sorted(bindcache.cache_key(r) for r in (sets[0], sets[2]))
     assert len(binds) == 3

@@ -34,28 +34,29 @@ def cache_dir() -> Path:
     return user_dir("XDG_CACHE_HOME", ".cache") / "bound-rules"
 
 
-def is_bound(ruleset: RuleSet) -> bool:
-    """Whether this rule set bound cleanly before, with this fupin-audit and this DuckDB (its file is
-    then touched: the rule sets used longest ago are the ones forgotten)."""
+def is_bound(key: str) -> bool:
+    """Whether the rule set of ``key`` (``cache_key``) bound cleanly before (its file is then touched:
+    the rule sets used longest ago are the ones forgotten)."""
     try:
-        os.utime(cache_dir() / _key(ruleset))
+        os.utime(cache_dir() / key)
     except OSError:
         return False
     return True
 
 
-def remember(ruleset: RuleSet) -> None:
-    """Note that the rule set bound cleanly (best effort: nothing is raised)."""
+def remember(key: str) -> None:
+    """Note that the rule set of ``key`` bound cleanly (best effort: nothing is raised)."""
     folder = cache_dir()
     with contextlib.suppress(OSError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        (folder / _key(ruleset)).touch()
+        (folder / key).touch()
         known = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime)
         for stale in known[:-KEEP]:
             stale.unlink(missing_ok=True)
 
 
-def _key(ruleset: RuleSet) -> str:
+def cache_key(ruleset: RuleSet) -> str:
+    """The rule set's name in the cache: with this fupin-audit and this DuckDB."""
     digest = hashlib.sha256(ruleset.model_dump_json().encode("utf-8"))
     digest.update(b"\0" + duckdb.__version__.encode("ascii") + b"\0" + _source_digest())
     return digest.hexdigest()

@@ -65,14 +65,15 @@ def bind_rules(ruleset: RuleSet, *, thorough: bool = False) -> None:
     ≈ 0.4 s); raise RulesError listing the ones DuckDB refuses. ``thorough`` also keeps the warnings
     in ``ruleset.warnings``. A rule set that bound cleanly before is not bound again (``bindcache``),
     unless ``thorough``."""
-    if not thorough and bindcache.is_bound(ruleset):
+    key = bindcache.cache_key(ruleset)
+    if not thorough and bindcache.is_bound(key):
         return
     warnings: list[str] = []
     problems = compile_problems(ruleset, findings_queries=thorough, warnings=warnings if thorough else None)
     if problems:
         raise RulesError(str(ruleset.path or default_rules_path()), problems)
     ruleset._warnings = warnings
-    bindcache.remember(ruleset)
+    bindcache.remember(key)
 
 
 def rules_file_sha256(path: Path) -> str:
